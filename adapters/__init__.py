@@ -1,0 +1,1 @@
+"""Adapters: each translates one platform's updates into core events and renders core replies."""

@@ -1,0 +1,5 @@
+"""`python -m app` is `cmas-bot`."""
+
+from app.cli import main
+
+main()

@@ -1,0 +1,172 @@
+"""StudyBot: the one entry point adapters call. It turns a neutral event into neutral replies.
+
+Every event runs in one transaction: bad input raises InputError before anything is written, and an
+unexpected error rolls the transaction back, is logged with its context, and becomes a short apology.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Awaitable, Callable
+
+from fsrs import Scheduler
+
+from bot import account, payloads, study
+from bot.clock import Clock
+from bot.content import Bank
+from bot.domains import UnknownDomainError, parse_domain
+from bot.events import ButtonPressed, Command, Event
+from bot.inputs import InputError
+from bot.outgoing import Choice, Outgoing
+from bot.review import make_scheduler
+from bot.stats import stats
+from bot.storage.store import Store
+from bot.texts import HELP, TIMEZONE_PROMPT, WELCOME, about
+from bot.turn import Turn
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on our side. Nothing was changed; please try again."
+_ANSWER_LETTERS = {"a": "A", "b": "B", "c": "C", "d": "D"}
+
+Handler = Callable[[Turn, tuple[str, ...]], Awaitable[Outgoing | list[Outgoing]]]
+
+
+class StudyBot:
+    def __init__(self, store: Store, bank: Bank, clock: Clock, *, default_timezone: str = "UTC",
+                 rng: random.Random | None = None, scheduler: Scheduler | None = None) -> None:
+        self.store, self.bank, self.clock = store, bank, clock
+        self.default_timezone = default_timezone
+        self.rng = rng or random.Random()
+        self.scheduler = scheduler or make_scheduler()
+        self._commands: dict[str, Handler] = {
+            "start": _start, "help": _help, "quiz": _quiz, "daily": _daily, "stats": _stats,
+            "examdate": account.examdate, "remind": account.remind,
+            "timezone": account.timezone, "goal": account.goal, "settings": _settings,
+            "about": _about, "forgetme": _forgetme,
+        }
+
+    async def handle(self, event: Event) -> list[Outgoing]:
+        """Replies to one event. Never raises: failures become a message and a log line."""
+        try:
+            async with self.store.transaction() as tx:
+                learner = await tx.learner(
+                    event.person, self.clock.now(),
+                    None if event.chat.is_group else event.chat.address.chat_id)
+                turn = Turn(tx, learner, event.person, event.chat, self.clock.now(),
+                            self.default_timezone, self.bank, self.scheduler, self.rng)
+                try:
+                    return await self._dispatch(turn, event)
+                except InputError as bad:
+                    raise _Rejected(Outgoing(str(bad))) from None
+        except _Rejected as rejected:
+            return [rejected.reply]
+        except Exception:
+            log.exception("failed to handle %r", event)
+            return [Outgoing(APOLOGY, private=isinstance(event, ButtonPressed))]
+
+    async def _dispatch(self, turn: Turn, event: Event) -> list[Outgoing]:
+        if isinstance(event, Command):
+            handler = self._commands.get(event.name.lower())
+            if handler is None:
+                return [Outgoing(f"I don't know /{event.name}. Send /help for the list of commands.")]
+            result = await handler(turn, event.args)
+            return result if isinstance(result, list) else [result]
+        if isinstance(event, ButtonPressed):
+            return await _press(turn, event.payload)
+        return await _text(turn, event.text)
+
+
+class _Rejected(Exception):
+    """Bad input: the transaction is rolled back so nothing changes, and the reply is still sent."""
+
+    def __init__(self, reply: Outgoing) -> None:
+        super().__init__(reply.text)
+        self.reply = reply
+
+
+async def _start(turn: Turn, _args: tuple[str, ...]) -> list[Outgoing]:
+    reminders = tuple(Choice(f"Remind me {t}", payloads.encode(payloads.SetReminder(t)))
+                      for t in ("07:00", "12:30", "19:00"))
+    zones = tuple(Choice(z.split("/")[-1].replace("_", " "), payloads.encode(payloads.SetTimezone(z)))
+                  for z in payloads.TIMEZONE_PRESETS)
+    quiz = Choice("Quiz me now", payloads.encode(payloads.Next(daily=False)))
+    return [Outgoing(WELCOME, (quiz, *reminders)), Outgoing(TIMEZONE_PROMPT, zones)]
+
+
+async def _help(_turn: Turn, _args: tuple[str, ...]) -> Outgoing:
+    return Outgoing(HELP)
+
+
+async def _about(_turn: Turn, _args: tuple[str, ...]) -> Outgoing:
+    return Outgoing(about())
+
+
+async def _settings(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
+    return Outgoing(account.settings_text(turn), private=True)
+
+
+async def _stats(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
+    return Outgoing(await stats(turn), private=True)
+
+
+async def _forgetme(_turn: Turn, _args: tuple[str, ...]) -> Outgoing:
+    return account.forget_confirmation()
+
+
+async def _quiz(turn: Turn, args: tuple[str, ...]) -> Outgoing:
+    domain = None
+    if args:
+        try:
+            domain = parse_domain(" ".join(args)).number
+        except UnknownDomainError:
+            raise InputError(f"{' '.join(args)} is not a domain. Use 1-8 or a word such as "
+                             "billing or records. Example: /quiz 5") from None
+    return await study.quiz(turn, domain)
+
+
+async def _daily(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
+    return await study.daily(turn)
+
+
+async def _press(turn: Turn, data: str) -> list[Outgoing]:
+    try:
+        payload = payloads.decode(data)
+    except payloads.BadPayload:
+        log.warning("rejected button payload %r from %s", data, turn.person)
+        return [Outgoing("That button is no longer valid. Send /help to carry on.", private=True)]
+    match payload:
+        case payloads.Answer(prompt_id, letter):
+            prompt = await turn.tx.prompt(prompt_id)
+            address = turn.chat.address
+            if (prompt is None or prompt.closed_at is not None
+                    or (prompt.platform, prompt.chat_id) != (address.platform, address.chat_id)):
+                return [Outgoing(study.CLOSED, private=True)]
+            if prompt.learner_id not in (None, turn.learner.id):
+                return [Outgoing("This question was asked of someone else. Send /quiz for your own.",
+                                 private=True)]
+            return await study.answer(turn, prompt, letter, pressed=True)
+        case payloads.Next(daily=True):
+            return [await study.daily(turn)]
+        case payloads.Next(domain=domain):
+            return [await study.quiz(turn, domain)]
+        case payloads.ForgetMe(confirmed):
+            return [await account.forget(turn, confirmed)]
+        case payloads.SetTimezone(zone):
+            return [await account.set_timezone(turn, zone)]
+        case payloads.SetReminder(hhmm):
+            return [await account.remind(turn, (hhmm,))]
+
+
+async def _text(turn: Turn, text: str) -> list[Outgoing]:
+    if turn.chat.is_group:
+        return []  # free text in a group is conversation, not meant for the bot
+    letter = _ANSWER_LETTERS.get(text.strip().lower().rstrip(".)"))
+    if letter is None:
+        return [Outgoing("Send /quiz for a question, or /help for everything I can do.")]
+    address = turn.chat.address
+    prompt = await turn.tx.latest_open_prompt(address.platform, address.chat_id, turn.learner.id)
+    if prompt is None:
+        return [Outgoing("There is no open question to answer. Send /quiz for one.")]
+    return await study.answer(turn, prompt, letter, pressed=False)

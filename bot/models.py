@@ -1,0 +1,46 @@
+"""Domain values the core works with; storage returns these, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+DEFAULT_GOAL = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Learner:
+    id: int
+    platform: str
+    user_id: str
+    display_name: str
+    timezone: str | None  # None: the deployment's DEFAULT_TIMEZONE applies
+    remind_at: time | None
+    exam_date: date | None
+    daily_goal: int
+    private_chat_id: str | None
+    unreachable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """A question posted in a chat, open until answered (private) or closed (group)."""
+
+    id: int
+    platform: str
+    chat_id: str
+    learner_id: int | None  # the learner it was asked of; None for a group question
+    question_id: str
+    daily: bool
+    domain: int | None
+    created_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRecord:
+    question_id: str
+    domain: int
+    correct: bool
+    is_review: bool
+    answered_at: datetime

@@ -1,0 +1,129 @@
+"""Tables. Every timestamp is stored as UTC and comes back timezone-aware on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# BigInteger ids that still autoincrement on SQLite (which only does so for INTEGER PRIMARY KEY).
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that must be aware on the way in and is aware (UTC) on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to storage")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class LearnerRow(Base):
+    __tablename__ = "learners"
+    __table_args__ = (UniqueConstraint("platform", "user_id", name="uq_learners_platform_user"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(128))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    remind_at: Mapped[str | None] = mapped_column(String(5))  # HH:MM local
+    exam_date: Mapped[date | None] = mapped_column(Date)
+    daily_goal: Mapped[int] = mapped_column(SmallInteger)
+    private_chat_id: Mapped[str | None] = mapped_column(String(64))
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CardRow(Base):
+    __tablename__ = "cards"
+    __table_args__ = (Index("ix_cards_learner_due", "learner_id", "due"),)
+
+    learner_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    state: Mapped[int] = mapped_column(SmallInteger)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AnswerRow(Base):
+    __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_learner_time", "learner_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    learner_id: Mapped[int] = mapped_column(Id, ForeignKey("learners.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(16))
+    domain: Mapped[int] = mapped_column(SmallInteger)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    is_review: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PromptRow(Base):
+    __tablename__ = "prompts"
+    __table_args__ = (Index("ix_prompts_chat_open", "platform", "chat_id", "closed_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    learner_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("learners.id", ondelete="CASCADE")
+    )
+    question_id: Mapped[str] = mapped_column(String(16))
+    daily: Mapped[bool] = mapped_column(Boolean)
+    domain: Mapped[int | None] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class GroupAnswerRow(Base):
+    """One member's answer to a group question; the primary key makes it one per member."""
+
+    __tablename__ = "group_answers"
+
+    prompt_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("prompts.id", ondelete="CASCADE"), primary_key=True
+    )
+    learner_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    letter: Mapped[str] = mapped_column(String(1))
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,213 @@
+"""The core's storage interface: a unit of work whose methods take and return domain values."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.events import Person
+from bot.models import DEFAULT_GOAL, AnswerRecord, Learner, Prompt
+from bot.review import CardState
+from bot.selection import DomainRecord
+from bot.storage.schema import AnswerRow, CardRow, GroupAnswerRow, LearnerRow, PromptRow
+
+
+def _learner(row: LearnerRow) -> Learner:
+    return Learner(
+        id=row.id, platform=row.platform, user_id=row.user_id, display_name=row.display_name,
+        timezone=row.timezone,
+        remind_at=time.fromisoformat(row.remind_at) if row.remind_at else None,
+        exam_date=row.exam_date, daily_goal=row.daily_goal, private_chat_id=row.private_chat_id,
+        unreachable=row.unreachable,
+    )
+
+
+def _prompt(row: PromptRow) -> Prompt:
+    return Prompt(
+        id=row.id, platform=row.platform, chat_id=row.chat_id, learner_id=row.learner_id,
+        question_id=row.question_id, daily=row.daily, domain=row.domain,
+        created_at=row.created_at, closed_at=row.closed_at,
+    )
+
+
+def _card(row: CardRow) -> CardState:
+    return CardState(
+        question_id=row.question_id, state=row.state, stability=row.stability,
+        difficulty=row.difficulty, due=row.due, last_review=row.last_review,
+    )
+
+
+class Transaction:
+    """Repositories over one database transaction; committed when the `async with` block ends."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    # learners -------------------------------------------------------------------------------
+    async def learner(self, person: Person, now: datetime, private_chat_id: str | None) -> Learner:
+        """The learner behind `person`, created on first contact; keeps name and DM chat fresh."""
+        stmt = select(LearnerRow).where(
+            LearnerRow.platform == person.platform, LearnerRow.user_id == person.user_id
+        )
+        row = (await self._s.execute(stmt)).scalar_one_or_none()
+        if row is None:
+            row = LearnerRow(
+                platform=person.platform, user_id=person.user_id,
+                display_name=person.display_name[:128], daily_goal=DEFAULT_GOAL,
+                private_chat_id=private_chat_id, unreachable=False, created_at=now,
+            )
+            try:
+                async with self._s.begin_nested():
+                    self._s.add(row)
+            except IntegrityError:  # created concurrently by another event from the same person
+                row = (await self._s.execute(stmt)).scalar_one()
+        if row.display_name != person.display_name[:128]:
+            row.display_name = person.display_name[:128]
+        if private_chat_id and (row.private_chat_id != private_chat_id or row.unreachable):
+            row.private_chat_id, row.unreachable = private_chat_id, False
+        await self._s.flush()
+        return _learner(row)
+
+    async def find_learner(self, platform: str, user_id: str) -> Learner | None:
+        row = (await self._s.execute(select(LearnerRow).where(
+            LearnerRow.platform == platform, LearnerRow.user_id == user_id))).scalar_one_or_none()
+        return _learner(row) if row else None
+
+    async def update_learner(self, learner: Learner, **changes: Any) -> Learner:
+        """Stores new values for the given settings fields and returns the updated learner."""
+        allowed = {"timezone", "remind_at", "exam_date", "daily_goal", "unreachable"}
+        assert set(changes) <= allowed, changes
+        values = {k: (v.strftime("%H:%M") if isinstance(v, time) else v) for k, v in changes.items()}
+        await self._s.execute(update(LearnerRow).where(LearnerRow.id == learner.id).values(**values))
+        return replace(learner, **changes)
+
+    async def forget(self, learner_id: int) -> None:
+        """Deletes every row about the learner (explicitly, so it holds without FK cascades too)."""
+        for table, column in ((GroupAnswerRow, GroupAnswerRow.learner_id),
+                              (AnswerRow, AnswerRow.learner_id), (CardRow, CardRow.learner_id),
+                              (PromptRow, PromptRow.learner_id)):
+            await self._s.execute(delete(table).where(column == learner_id))
+        await self._s.execute(delete(LearnerRow).where(LearnerRow.id == learner_id))
+
+    # cards and answers ----------------------------------------------------------------------
+    async def cards(self, learner_id: int) -> list[CardState]:
+        rows = await self._s.scalars(select(CardRow).where(CardRow.learner_id == learner_id))
+        return [_card(r) for r in rows]
+
+    async def card(self, learner_id: int, question_id: str) -> CardState | None:
+        row = await self._s.get(CardRow, (learner_id, question_id))
+        return _card(row) if row else None
+
+    async def save_card(self, learner_id: int, card: CardState) -> None:
+        row = await self._s.get(CardRow, (learner_id, card.question_id))
+        if row is None:
+            row = CardRow(learner_id=learner_id, question_id=card.question_id)
+            self._s.add(row)
+        row.state, row.stability, row.difficulty = card.state, card.stability, card.difficulty
+        row.due, row.last_review = card.due, card.last_review
+
+    async def count_due(self, learner_id: int, before: datetime) -> int:
+        stmt = select(func.count()).select_from(CardRow).where(
+            CardRow.learner_id == learner_id, CardRow.due <= before)
+        return int((await self._s.execute(stmt)).scalar_one())
+
+    async def record_answer(self, learner_id: int, record: AnswerRecord) -> None:
+        self._s.add(AnswerRow(
+            learner_id=learner_id, question_id=record.question_id, domain=record.domain,
+            correct=record.correct, is_review=record.is_review, answered_at=record.answered_at,
+        ))
+
+    async def answers_since(self, learner_id: int, since: datetime) -> list[AnswerRecord]:
+        stmt = (select(AnswerRow).where(AnswerRow.learner_id == learner_id,
+                                        AnswerRow.answered_at >= since)
+                .order_by(AnswerRow.answered_at))
+        return [AnswerRecord(r.question_id, r.domain, r.correct, r.is_review, r.answered_at)
+                for r in await self._s.scalars(stmt)]
+
+    async def domain_records(self, learner_id: int) -> dict[int, DomainRecord]:
+        """Answers and correct answers per domain, counted in the database."""
+        stmt = (select(AnswerRow.domain, func.count(), func.sum(case((AnswerRow.correct, 1), else_=0)))
+                .where(AnswerRow.learner_id == learner_id).group_by(AnswerRow.domain))
+        return {d: DomainRecord(int(n), int(c or 0)) for d, n, c in await self._s.execute(stmt)}
+
+    async def answer_days(self, learner_id: int, since: datetime) -> list[datetime]:
+        stmt = (select(AnswerRow.answered_at)
+                .where(AnswerRow.learner_id == learner_id, AnswerRow.answered_at >= since))
+        return list(await self._s.scalars(stmt))
+
+    async def last_question(self, learner_id: int) -> str | None:
+        stmt = (select(AnswerRow.question_id).where(AnswerRow.learner_id == learner_id)
+                .order_by(AnswerRow.answered_at.desc(), AnswerRow.id.desc()).limit(1))
+        return (await self._s.execute(stmt)).scalar_one_or_none()
+
+    # prompts --------------------------------------------------------------------------------
+    async def open_prompt(self, platform: str, chat_id: str, learner_id: int | None,
+                          question_id: str, daily: bool, domain: int | None,
+                          now: datetime) -> Prompt:
+        """Posts a new question in a chat, closing any earlier open one asked of the same learner."""
+        if learner_id is not None:
+            await self._s.execute(update(PromptRow).where(
+                PromptRow.platform == platform, PromptRow.chat_id == chat_id,
+                PromptRow.learner_id == learner_id, PromptRow.closed_at.is_(None),
+            ).values(closed_at=now))
+        row = PromptRow(platform=platform, chat_id=chat_id, learner_id=learner_id,
+                        question_id=question_id, daily=daily, domain=domain, created_at=now)
+        self._s.add(row)
+        await self._s.flush()
+        return _prompt(row)
+
+    async def prompt(self, prompt_id: int) -> Prompt | None:
+        row = await self._s.get(PromptRow, prompt_id)
+        return _prompt(row) if row else None
+
+    async def latest_open_prompt(self, platform: str, chat_id: str,
+                                 learner_id: int) -> Prompt | None:
+        stmt = (select(PromptRow).where(
+            PromptRow.platform == platform, PromptRow.chat_id == chat_id,
+            PromptRow.learner_id == learner_id, PromptRow.closed_at.is_(None),
+        ).order_by(PromptRow.id.desc()).limit(1))
+        row = (await self._s.execute(stmt)).scalar_one_or_none()
+        return _prompt(row) if row else None
+
+    async def close_prompt(self, prompt_id: int, now: datetime) -> bool:
+        """Closes an open prompt; False if it was already closed (a double press loses here)."""
+        result = await self._s.execute(update(PromptRow).where(
+            PromptRow.id == prompt_id, PromptRow.closed_at.is_(None)).values(closed_at=now))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def add_group_answer(self, prompt_id: int, learner_id: int, letter: str, correct: bool,
+                               now: datetime) -> bool:
+        """Records a member's answer to a group question; False if they had already answered."""
+        try:
+            async with self._s.begin_nested():
+                self._s.add(GroupAnswerRow(prompt_id=prompt_id, learner_id=learner_id,
+                                           letter=letter, correct=correct, answered_at=now))
+        except IntegrityError:
+            return False
+        return True
+
+    async def group_answer_count(self, prompt_id: int) -> int:
+        stmt = select(func.count()).select_from(GroupAnswerRow).where(
+            GroupAnswerRow.prompt_id == prompt_id)
+        return int((await self._s.execute(stmt)).scalar_one())
+
+
+class Store:
+    """Opens transactions on one engine. The engine is made by the composition root."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        async with self._sessions.begin() as session:
+            yield Transaction(session)
+

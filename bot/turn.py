@@ -1,0 +1,44 @@
+"""One event's working context: the transaction, the learner, the clock reading and their local day."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from fsrs import Scheduler
+
+from bot.content import Bank
+from bot.events import Chat, Person
+from bot.models import Learner
+from bot.storage.store import Transaction
+
+
+@dataclass(slots=True)
+class Turn:
+    tx: Transaction
+    learner: Learner
+    person: Person
+    chat: Chat
+    now: datetime
+    default_timezone: str
+    bank: Bank
+    scheduler: Scheduler
+    rng: random.Random
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.learner.timezone or self.default_timezone)
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.zone).date()
+
+    def day_start(self, day: date | None = None) -> datetime:
+        """The UTC instant at which a local calendar day begins (DST-safe)."""
+        day = day or self.today
+        return datetime(day.year, day.month, day.day, tzinfo=self.zone).astimezone(self.now.tzinfo)
+
+    def day_end(self) -> datetime:
+        return self.day_start(self.today + timedelta(days=1))

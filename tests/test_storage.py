@@ -1,0 +1,129 @@
+"""Storage behind the core's interface: the same tests on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, time, timedelta
+
+from sqlalchemy import func, select
+
+from bot.events import Person
+from bot.models import AnswerRecord
+from bot.review import CardState
+from bot.storage.schema import Base
+from bot.storage.store import Store
+from tests.conftest import START
+
+ALICE = Person("test", "42", "Alice")
+
+
+async def test_learner_is_created_once_and_kept_fresh(store: Store) -> None:
+    async with store.transaction() as tx:
+        first = await tx.learner(ALICE, START, "42")
+    async with store.transaction() as tx:
+        again = await tx.learner(Person("test", "42", "Alice B."), START, None)
+    assert again.id == first.id
+    assert again.display_name == "Alice B." and again.private_chat_id == "42"
+    assert first.daily_goal == 10 and first.timezone is None and not first.unreachable
+
+
+async def test_concurrent_first_contact_makes_one_learner(store: Store) -> None:
+    async def contact() -> int:
+        async with store.transaction() as tx:
+            return (await tx.learner(ALICE, START, "42")).id
+
+    ids = await asyncio.gather(*(contact() for _ in range(5)))
+    assert len(set(ids)) == 1
+
+
+async def test_settings_round_trip(store: Store) -> None:
+    async with store.transaction() as tx:
+        learner = await tx.learner(ALICE, START, "42")
+        await tx.update_learner(learner, timezone="America/Chicago", remind_at=time(19, 0),
+                                exam_date=date(2026, 6, 1), daily_goal=25)
+    async with store.transaction() as tx:
+        stored = await tx.find_learner("test", "42")
+    assert stored is not None
+    assert (stored.timezone, stored.remind_at, stored.exam_date, stored.daily_goal) == (
+        "America/Chicago", time(19, 0), date(2026, 6, 1), 25)
+
+
+async def test_cards_and_answers_keep_aware_utc_times(store: Store) -> None:
+    card = CardState("d1-0001", 2, 2.5, 5.0, START + timedelta(days=2), START)
+    async with store.transaction() as tx:
+        learner = await tx.learner(ALICE, START, "42")
+        await tx.save_card(learner.id, card)
+        await tx.record_answer(learner.id, AnswerRecord("d1-0001", 1, True, False, START))
+        await tx.record_answer(learner.id, AnswerRecord("d5-0001", 5, False, False, START))
+    async with store.transaction() as tx:
+        assert await tx.cards(learner.id) == [card]
+        assert (await tx.cards(learner.id))[0].due.tzinfo is not None
+        answers = await tx.answers_since(learner.id, START - timedelta(hours=1))
+        assert [a.answered_at for a in answers] == [START, START]
+        assert answers[0].answered_at.utcoffset() == timedelta(0)
+        records = await tx.domain_records(learner.id)
+        assert (records[1].answered, records[1].correct) == (1, 1)
+        assert (records[5].answered, records[5].correct) == (1, 0)
+        assert await tx.count_due(learner.id, START + timedelta(days=3)) == 1
+        assert await tx.count_due(learner.id, START + timedelta(days=1)) == 0
+
+
+async def test_a_prompt_closes_exactly_once_under_concurrency(store: Store) -> None:
+    async with store.transaction() as tx:
+        learner = await tx.learner(ALICE, START, "42")
+        prompt = await tx.open_prompt("test", "42", learner.id, "d1-0001", False, None, START)
+
+    async def close() -> bool:
+        async with store.transaction() as tx:
+            return await tx.close_prompt(prompt.id, START)
+
+    results = await asyncio.gather(*(close() for _ in range(6)))
+    assert sorted(results) == [False] * 5 + [True]
+
+
+async def test_group_answers_are_one_per_member(store: Store) -> None:
+    async with store.transaction() as tx:
+        a = await tx.learner(ALICE, START, None)
+        b = await tx.learner(Person("test", "43", "Bob"), START, None)
+        prompt = await tx.open_prompt("test", "-100", None, "d1-0001", False, None, START)
+        assert await tx.add_group_answer(prompt.id, a.id, "B", True, START)
+        assert not await tx.add_group_answer(prompt.id, a.id, "C", False, START)
+        assert await tx.add_group_answer(prompt.id, b.id, "C", False, START)
+        assert await tx.group_answer_count(prompt.id) == 2
+
+
+async def test_forget_deletes_every_row_about_the_learner(store: Store) -> None:
+    async with store.transaction() as tx:
+        alice = await tx.learner(ALICE, START, "42")
+        bob = await tx.learner(Person("test", "43", "Bob"), START, "43")
+        for who in (alice, bob):
+            await tx.save_card(who.id, CardState("d1-0001", 2, 1.0, 5.0, START, START))
+            await tx.record_answer(who.id, AnswerRecord("d1-0001", 1, True, False, START))
+            await tx.open_prompt("test", who.user_id, who.id, "d1-0001", False, None, START)
+        group = await tx.open_prompt("test", "-100", None, "d1-0002", False, None, START)
+        await tx.add_group_answer(group.id, alice.id, "B", True, START)
+        await tx.add_group_answer(group.id, bob.id, "B", True, START)
+    async with store.transaction() as tx:
+        await tx.forget(alice.id)
+
+    async with store.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            column = table.c.get("learner_id") if table.name != "learners" else table.c.id
+            if column is None:
+                continue
+            left = await conn.scalar(select(func.count()).select_from(table).where(column == alice.id))
+            kept = await conn.scalar(select(func.count()).select_from(table).where(column == bob.id))
+            assert (table.name, left) == (table.name, 0)
+            assert kept == 1, table.name
+
+
+async def test_latest_open_prompt_is_per_learner_and_chat(store: Store) -> None:
+    async with store.transaction() as tx:
+        alice = await tx.learner(ALICE, START, "42")
+        first = await tx.open_prompt("test", "42", alice.id, "d1-0001", False, None, START)
+        second = await tx.open_prompt("test", "42", alice.id, "d1-0002", False, None,
+                                      START.astimezone(UTC))
+        latest = await tx.latest_open_prompt("test", "42", alice.id)
+        assert latest is not None and latest.id == second.id
+        old = await tx.prompt(first.id)
+        assert old is not None and old.closed_at is not None  # a new question closes the old one
