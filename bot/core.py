@@ -12,11 +12,11 @@ from collections.abc import Awaitable, Callable
 
 from fsrs import Scheduler
 
-from bot import account, payloads, study
+from bot import account, groups, payloads, study
 from bot.clock import Clock
 from bot.content import Bank
 from bot.domains import UnknownDomainError, parse_domain
-from bot.events import ButtonPressed, Command, Event
+from bot.events import Address, ButtonPressed, Command, Event
 from bot.inputs import InputError
 from bot.outgoing import Choice, Outgoing
 from bot.review import make_scheduler
@@ -27,6 +27,8 @@ from bot.turn import Turn
 
 log = logging.getLogger(__name__)
 
+# Commands whose adapter must tell whether the sender administers the chat (Command.is_admin).
+ADMIN_COMMANDS = frozenset({"groupsettings"})
 APOLOGY = "Sorry, something went wrong on our side. Nothing was changed; please try again."
 _ANSWER_LETTERS = {"a": "A", "b": "B", "c": "C", "d": "D"}
 
@@ -44,7 +46,8 @@ class StudyBot:
             "start": _start, "help": _help, "quiz": _quiz, "daily": _daily, "stats": _stats,
             "examdate": account.examdate, "remind": account.remind,
             "timezone": account.timezone, "goal": account.goal, "settings": _settings,
-            "about": _about, "forgetme": _forgetme,
+            "about": _about, "forgetme": _forgetme, "leaderboard": groups.leaderboard,
+            "groupsettings": _groupsettings,
         }
 
     async def handle(self, event: Event) -> list[Outgoing]:
@@ -55,7 +58,11 @@ class StudyBot:
                     event.person, self.clock.now(),
                     None if event.chat.is_group else event.chat.address.chat_id)
                 turn = Turn(tx, learner, event.person, event.chat, self.clock.now(),
-                            self.default_timezone, self.bank, self.scheduler, self.rng)
+                            self.default_timezone, self.bank, self.scheduler, self.rng,
+                            is_admin=isinstance(event, Command) and event.is_admin)
+                if event.chat.is_group:
+                    address = event.chat.address
+                    await tx.join_group(address.platform, address.chat_id, learner.id, turn.now)
                 try:
                     return await self._dispatch(turn, event)
                 except InputError as bad:
@@ -65,6 +72,29 @@ class StudyBot:
         except Exception:
             log.exception("failed to handle %r", event)
             return [Outgoing(APOLOGY, private=isinstance(event, ButtonPressed))]
+
+    async def close_due_rounds(self) -> list[tuple[Address, Outgoing]]:
+        """Closes group questions whose time is up and returns each reveal with where it goes.
+
+        Closing is a conditional update, so with several callers (ticks, instances) each question
+        is revealed exactly once.
+        """
+        reveals: list[tuple[Address, Outgoing]] = []
+        async with self.store.transaction() as tx:
+            for prompt in await tx.due_group_prompts(self.clock.now()):
+                if await tx.close_prompt(prompt.id, self.clock.now()):
+                    reveal = await groups.reveal(tx, self.bank, prompt)
+                    if reveal is not None:
+                        reveals.append((Address(prompt.platform, prompt.chat_id), reveal))
+        return reveals
+
+    async def mark_unreachable(self, platform: str, user_id: str) -> None:
+        """The platform refused delivery (bot blocked, DMs closed): stop pushing to this learner."""
+        async with self.store.transaction() as tx:
+            learner = await tx.find_learner(platform, user_id)
+            if learner is not None:
+                await tx.update_learner(learner, unreachable=True)
+        log.info("learner %s:%s marked unreachable", platform, user_id)
 
     async def _dispatch(self, turn: Turn, event: Event) -> list[Outgoing]:
         if isinstance(event, Command):
@@ -109,6 +139,10 @@ async def _settings(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
 
 async def _stats(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
     return Outgoing(await stats(turn), private=True)
+
+
+async def _groupsettings(turn: Turn, args: tuple[str, ...]) -> Outgoing:
+    return await groups.settings(turn, args, turn.is_admin)
 
 
 async def _forgetme(_turn: Turn, _args: tuple[str, ...]) -> Outgoing:

@@ -30,14 +30,19 @@ class Person:
 class Chat:
     address: Address
     is_group: bool
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
+    """A slash command. `is_admin` is the adapter's answer to "may this person change the group's
+    settings?", asked only for the core's ADMIN_COMMANDS (Telegram chat admin, Discord Manage Server)."""
+
     person: Person
     chat: Chat
     name: str
     args: tuple[str, ...] = ()
+    is_admin: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 DEFAULT_GOAL = 10
+DEFAULT_ROUND_SECONDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class Prompt:
     domain: int | None
     created_at: datetime
     closed_at: datetime | None
+    closes_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +46,24 @@ class AnswerRecord:
     correct: bool
     is_review: bool
     answered_at: datetime
+    points: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    platform: str
+    chat_id: str
+    title: str
+    timezone: str | None
+    daily_question_at: time | None
+    round_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One row of a leaderboard."""
+
+    rank: int
+    learner_id: int
+    name: str
+    points: int

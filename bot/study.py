@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot import payloads
-from bot.content import Question
-from bot.models import AnswerRecord, Prompt
+from bot import groups, payloads
+from bot.learning import learn
+from bot.models import Prompt
 from bot.outgoing import Choice, Outgoing
-from bot.render import answer_buttons, question_message, question_text, verdict_text
-from bot.review import retrievability, review
+from bot.render import question_message, verdict_text
+from bot.review import retrievability
 from bot.selection import LearnerView, Pick, pick_next
 from bot.turn import Turn
 
@@ -33,14 +33,11 @@ async def learner_view(turn: Turn) -> LearnerView:
 
 
 async def ask(turn: Turn, pick: Pick, daily: bool, domain: int | None, header: str) -> Outgoing:
-    group = turn.chat.is_group
     prompt = await turn.tx.open_prompt(
-        turn.chat.address.platform, turn.chat.address.chat_id,
-        None if group else turn.learner.id, pick.question.id, daily, domain, turn.now,
+        turn.chat.address.platform, turn.chat.address.chat_id, turn.learner.id,
+        pick.question.id, daily, domain, turn.now,
     )
-    if group:
-        header = "Group question - everyone answers once"
-    elif pick.is_review:
+    if pick.is_review:
         header += " · review"
     return question_message(pick.question, prompt.id, header)
 
@@ -50,6 +47,8 @@ async def quiz(turn: Turn, domain: int | None) -> Outgoing:
     pick = pick_next(turn.bank, view, turn.rng, domain)
     if pick is None:
         return Outgoing(f"There are no questions for domain {domain} yet. Try /quiz without a domain.")
+    if turn.chat.is_group:
+        return await groups.ask(turn, pick.question, domain)
     return await ask(turn, pick, daily=False, domain=domain, header="Question")
 
 
@@ -76,33 +75,11 @@ async def answer(turn: Turn, prompt: Prompt, letter: str, pressed: bool) -> list
         await turn.tx.close_prompt(prompt.id, turn.now)
         return [Outgoing("That question has been retired from the bank. Send /quiz for a new one.")]
     if prompt.learner_id is None:
-        return await _group_answer(turn, prompt, question, letter)
+        return await groups.answer(turn, prompt, question, letter)
     if not await turn.tx.close_prompt(prompt.id, turn.now):
         return [Outgoing("You have already answered this question.", private=True)]
-    await _learn(turn, question, letter == question.answer)
+    await learn(turn, question, letter == question.answer)
     header = "Daily" if prompt.daily else "Question"
     next_payload = payloads.Next(daily=prompt.daily, domain=None if prompt.daily else prompt.domain)
     return [Outgoing(verdict_text(question, letter, header),
                      (Choice("Next", payloads.encode(next_payload)),), replace=pressed)]
-
-
-async def _learn(turn: Turn, question: Question, correct: bool) -> None:
-    card = await turn.tx.card(turn.learner.id, question.id)
-    await turn.tx.save_card(turn.learner.id,
-                            review(turn.scheduler, question.id, card, correct, turn.now))
-    await turn.tx.record_answer(turn.learner.id, AnswerRecord(
-        question.id, question.domain, correct, is_review=card is not None, answered_at=turn.now))
-
-
-async def _group_answer(turn: Turn, prompt: Prompt, question: Question, letter: str) -> list[Outgoing]:
-    correct = letter == question.answer
-    if not await turn.tx.add_group_answer(prompt.id, turn.learner.id, letter, correct, turn.now):
-        return [Outgoing("You have already answered this one.", private=True)]
-    await _learn(turn, question, correct)
-    count = await turn.tx.group_answer_count(prompt.id)
-    return [
-        Outgoing("Correct!" if correct else "Not quite - the answer comes when the round closes.",
-                 private=True),
-        Outgoing(question_text(question, f"Group question · {count} answered"),
-                 answer_buttons(prompt.id), replace=True),
-    ]

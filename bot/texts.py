@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domains import DOMAINS
+from bot.points import RULES
 
 WELCOME = (
     "Welcome to CMAS Study Bot!\n"
@@ -30,8 +31,11 @@ HELP = "\n".join((
     "/settings - your current settings",
     "/about - the CMAS exam: format, domains, fees, retakes, renewal",
     "/forgetme - delete everything stored about you",
+    "In a group: /quiz posts a question for everyone, /leaderboard [week|all] ranks the members,",
+    "/groupsettings shows the group's settings (admins change them).",
     "",
     "Answer with the A-D buttons, or type the letter in a private chat.",
+    RULES,
 ))
 
 

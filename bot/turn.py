@@ -26,6 +26,7 @@ class Turn:
     bank: Bank
     scheduler: Scheduler
     rng: random.Random
+    is_admin: bool = False  # may change the group's settings (set by the adapter for ADMIN_COMMANDS)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -184,21 +184,6 @@ async def test_forgetme_asks_first_then_deletes(chat: Chatter) -> None:
     assert "No answers yet" in chat.text
 
 
-async def test_group_question_takes_one_answer_per_member(study_bot: StudyBot) -> None:
-    alice = Chatter(study_bot, "a", chat_id="-100", group=True)
-    await alice.send("/quiz")
-    assert "everyone answers once" in alice.text
-    payload = alice.payload("B")
-    first = await alice.press_payload(payload)
-    assert first[0].private and first[0].text == "Correct!"
-    assert "1 answered" in first[1].text and first[1].replace
-    again = await alice.press_payload(payload)
-    assert again[0].private and "already answered" in again[0].text
-    bob = alice.as_user("b")
-    reply = await bob.press_payload(payload)
-    assert "Not quite" not in reply[0].text and "2 answered" in reply[1].text
-
-
 async def test_an_internal_error_becomes_an_apology_and_a_log_line(
         study_bot: StudyBot, chat: Chatter, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:

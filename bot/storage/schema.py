@@ -66,6 +66,9 @@ class LearnerRow(Base):
     private_chat_id: Mapped[str | None] = mapped_column(String(64))
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the scheduler next owes this learner a push (daily prompt or exam milestone); indexed so
+    # a tick reads only what is due instead of scanning every learner.
+    next_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class CardRow(Base):
@@ -94,6 +97,7 @@ class AnswerRow(Base):
     correct: Mapped[bool] = mapped_column(Boolean)
     is_review: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    points: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
 
 class PromptRow(Base):
@@ -111,6 +115,7 @@ class PromptRow(Base):
     domain: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # group rounds
 
 
 class GroupAnswerRow(Base):
@@ -127,3 +132,49 @@ class GroupAnswerRow(Base):
     letter: Mapped[str] = mapped_column(String(1))
     correct: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GroupChatRow(Base):
+    """A group chat the bot is in, with the settings its admins chose."""
+
+    __tablename__ = "group_chats"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(128))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    daily_question_at: Mapped[str | None] = mapped_column(String(5))  # HH:MM local
+    round_seconds: Mapped[int] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class GroupMemberRow(Base):
+    """A learner seen in a group chat: who its leaderboard ranks."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (Index("ix_group_members_learner", "learner_id"),)
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PushRow(Base):
+    """One scheduled push, claimed before it is sent: the unique key makes it happen at most once."""
+
+    __tablename__ = "pushes"
+    __table_args__ = (UniqueConstraint("kind", "platform", "chat_id", "local_date",
+                                       name="uq_pushes_once_per_day"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    learner_id: Mapped[int | None] = mapped_column(Id, ForeignKey("learners.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(16))

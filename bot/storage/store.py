@@ -13,10 +13,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.events import Person
-from bot.models import DEFAULT_GOAL, AnswerRecord, Learner, Prompt
+from bot.models import (
+    DEFAULT_GOAL,
+    DEFAULT_ROUND_SECONDS,
+    AnswerRecord,
+    Group,
+    Learner,
+    Prompt,
+    Standing,
+)
 from bot.review import CardState
 from bot.selection import DomainRecord
-from bot.storage.schema import AnswerRow, CardRow, GroupAnswerRow, LearnerRow, PromptRow
+from bot.storage.schema import (
+    AnswerRow,
+    CardRow,
+    GroupAnswerRow,
+    GroupChatRow,
+    GroupMemberRow,
+    LearnerRow,
+    PromptRow,
+)
 
 
 def _learner(row: LearnerRow) -> Learner:
@@ -33,7 +49,15 @@ def _prompt(row: PromptRow) -> Prompt:
     return Prompt(
         id=row.id, platform=row.platform, chat_id=row.chat_id, learner_id=row.learner_id,
         question_id=row.question_id, daily=row.daily, domain=row.domain,
-        created_at=row.created_at, closed_at=row.closed_at,
+        created_at=row.created_at, closed_at=row.closed_at, closes_at=row.closes_at,
+    )
+
+
+def _group(row: GroupChatRow) -> Group:
+    return Group(
+        platform=row.platform, chat_id=row.chat_id, title=row.title, timezone=row.timezone,
+        daily_question_at=time.fromisoformat(row.daily_question_at) if row.daily_question_at else None,
+        round_seconds=row.round_seconds,
     )
 
 
@@ -91,6 +115,7 @@ class Transaction:
     async def forget(self, learner_id: int) -> None:
         """Deletes every row about the learner (explicitly, so it holds without FK cascades too)."""
         for table, column in ((GroupAnswerRow, GroupAnswerRow.learner_id),
+                              (GroupMemberRow, GroupMemberRow.learner_id),
                               (AnswerRow, AnswerRow.learner_id), (CardRow, CardRow.learner_id),
                               (PromptRow, PromptRow.learner_id)):
             await self._s.execute(delete(table).where(column == learner_id))
@@ -122,13 +147,14 @@ class Transaction:
         self._s.add(AnswerRow(
             learner_id=learner_id, question_id=record.question_id, domain=record.domain,
             correct=record.correct, is_review=record.is_review, answered_at=record.answered_at,
+            points=record.points,
         ))
 
     async def answers_since(self, learner_id: int, since: datetime) -> list[AnswerRecord]:
         stmt = (select(AnswerRow).where(AnswerRow.learner_id == learner_id,
                                         AnswerRow.answered_at >= since)
                 .order_by(AnswerRow.answered_at))
-        return [AnswerRecord(r.question_id, r.domain, r.correct, r.is_review, r.answered_at)
+        return [AnswerRecord(r.question_id, r.domain, r.correct, r.is_review, r.answered_at, r.points)
                 for r in await self._s.scalars(stmt)]
 
     async def domain_records(self, learner_id: int) -> dict[int, DomainRecord]:
@@ -150,7 +176,7 @@ class Transaction:
     # prompts --------------------------------------------------------------------------------
     async def open_prompt(self, platform: str, chat_id: str, learner_id: int | None,
                           question_id: str, daily: bool, domain: int | None,
-                          now: datetime) -> Prompt:
+                          now: datetime, closes_at: datetime | None = None) -> Prompt:
         """Posts a new question in a chat, closing any earlier open one asked of the same learner."""
         if learner_id is not None:
             await self._s.execute(update(PromptRow).where(
@@ -158,7 +184,8 @@ class Transaction:
                 PromptRow.learner_id == learner_id, PromptRow.closed_at.is_(None),
             ).values(closed_at=now))
         row = PromptRow(platform=platform, chat_id=chat_id, learner_id=learner_id,
-                        question_id=question_id, daily=daily, domain=domain, created_at=now)
+                        question_id=question_id, daily=daily, domain=domain, created_at=now,
+                        closes_at=closes_at)
         self._s.add(row)
         await self._s.flush()
         return _prompt(row)
@@ -197,6 +224,84 @@ class Transaction:
         stmt = select(func.count()).select_from(GroupAnswerRow).where(
             GroupAnswerRow.prompt_id == prompt_id)
         return int((await self._s.execute(stmt)).scalar_one())
+
+
+    async def due_group_prompts(self, now: datetime, limit: int = 100) -> list[Prompt]:
+        """Open group questions whose answer window has ended."""
+        stmt = (select(PromptRow).where(PromptRow.closes_at <= now, PromptRow.closed_at.is_(None))
+                .order_by(PromptRow.closes_at).limit(limit))
+        return [_prompt(r) for r in await self._s.scalars(stmt)]
+
+    async def open_group_prompt(self, platform: str, chat_id: str) -> Prompt | None:
+        stmt = (select(PromptRow).where(
+            PromptRow.platform == platform, PromptRow.chat_id == chat_id,
+            PromptRow.learner_id.is_(None), PromptRow.closed_at.is_(None),
+        ).order_by(PromptRow.id.desc()).limit(1))
+        row = (await self._s.execute(stmt)).scalar_one_or_none()
+        return _prompt(row) if row else None
+
+    async def group_results(self, prompt_id: int) -> list[tuple[str, bool]]:
+        """(name, correct) for each member who answered a group question, in answer order."""
+        stmt = (select(LearnerRow.display_name, GroupAnswerRow.correct)
+                .join(LearnerRow, LearnerRow.id == GroupAnswerRow.learner_id)
+                .where(GroupAnswerRow.prompt_id == prompt_id)
+                .order_by(GroupAnswerRow.answered_at, LearnerRow.id))
+        return [(name, correct) for name, correct in await self._s.execute(stmt)]
+
+    # groups ---------------------------------------------------------------------------------
+    async def group(self, platform: str, chat_id: str, title: str, now: datetime) -> Group:
+        """The group chat, registered on first contact; keeps its title fresh."""
+        row = await self._s.get(GroupChatRow, (platform, chat_id))
+        if row is None:
+            row = GroupChatRow(platform=platform, chat_id=chat_id, title=title[:128] or chat_id,
+                               round_seconds=DEFAULT_ROUND_SECONDS, created_at=now)
+            try:
+                async with self._s.begin_nested():
+                    self._s.add(row)
+            except IntegrityError:
+                row = await self._s.get(GroupChatRow, (platform, chat_id))
+                assert row is not None
+        elif title and row.title != title[:128]:
+            row.title = title[:128]
+        return _group(row)
+
+    async def update_group(self, group: Group, **changes: Any) -> Group:
+        assert set(changes) <= {"timezone", "daily_question_at", "round_seconds"}, changes
+        values = {k: (v.strftime("%H:%M") if isinstance(v, time) else v) for k, v in changes.items()}
+        await self._s.execute(update(GroupChatRow).where(
+            GroupChatRow.platform == group.platform, GroupChatRow.chat_id == group.chat_id,
+        ).values(**values))
+        return replace(group, **changes)
+
+    async def join_group(self, platform: str, chat_id: str, learner_id: int, now: datetime) -> None:
+        if await self._s.get(GroupMemberRow, (platform, chat_id, learner_id)) is None:
+            try:
+                async with self._s.begin_nested():
+                    self._s.add(GroupMemberRow(platform=platform, chat_id=chat_id,
+                                               learner_id=learner_id, joined_at=now))
+            except IntegrityError:
+                pass  # joined concurrently by another event
+
+    async def leaderboard(self, platform: str, chat_id: str,
+                          since: datetime | None) -> list[Standing]:
+        """Members ranked by points (since `since`, or ever); ties share a rank, listed by name."""
+        points = func.coalesce(func.sum(AnswerRow.points), 0)
+        on = AnswerRow.learner_id == GroupMemberRow.learner_id
+        if since is not None:
+            on = on & (AnswerRow.answered_at >= since)
+        stmt = (select(LearnerRow.id, LearnerRow.display_name, points)
+                .select_from(GroupMemberRow)
+                .join(LearnerRow, LearnerRow.id == GroupMemberRow.learner_id)
+                .outerjoin(AnswerRow, on)
+                .where(GroupMemberRow.platform == platform, GroupMemberRow.chat_id == chat_id)
+                .group_by(LearnerRow.id, LearnerRow.display_name)
+                .order_by(points.desc(), LearnerRow.display_name, LearnerRow.id))
+        standings: list[Standing] = []
+        for learner_id, name, total in await self._s.execute(stmt):
+            rank = standings[-1].rank if standings and standings[-1].points == total \
+                else len(standings) + 1
+            standings.append(Standing(rank, learner_id, name, int(total)))
+        return standings
 
 
 class Store:

@@ -1,0 +1,32 @@
+"""The port through which the scheduler (and round reveals) reach a chat on any platform.
+
+Adapters implement `Messenger` and translate their SDK's errors into these two, so the core and the
+scheduler handle every platform alike.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.events import Address
+from bot.outgoing import Outgoing
+
+
+class RecipientUnreachable(Exception):
+    """The platform refuses delivery for good (bot blocked, DMs closed, chat gone)."""
+
+
+class RetryLater(Exception):
+    """The platform asks us to slow down; try again after `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds} s")
+        self.seconds = seconds
+
+
+class Messenger(Protocol):
+    platform: str
+
+    async def send(self, address: Address, message: Outgoing) -> None:
+        """Delivers one message, raising RecipientUnreachable or RetryLater as above."""
+        ...
