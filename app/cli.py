@@ -12,7 +12,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from app.runtime import study_bot
+from app.runtime import PlatformUnavailable, platform_frontends, serve, study_bot
 from app.settings import Settings
 from bot.content import BankError
 from bot.content_check import check_bank
@@ -41,13 +41,19 @@ def _settings() -> Settings:
 def run() -> None:
     """Start the bot: the configured platforms, or the console chat when no token is set."""
     settings = _settings()
-    platforms = [name for name, token in (("Telegram", settings.telegram_bot_token),
-                                          ("Discord", settings.discord_bot_token)) if token]
-    if platforms:
-        err.print(f"{' and '.join(platforms)} configured, but this build has no adapter for it yet; "
-                  "unset the token to use the console chat.")
-        raise typer.Exit(2)
-    _console(settings)
+    if not (settings.telegram_bot_token or settings.discord_bot_token):
+        _console(settings)
+        return
+
+    async def main() -> None:
+        async with study_bot(settings) as bot:
+            await serve(settings, bot, platform_frontends(settings, bot))
+
+    try:
+        asyncio.run(main())
+    except (BankError, PlatformUnavailable) as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
 
 
 @cli.command()
