@@ -141,6 +141,10 @@ async def _stats(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
     return Outgoing(await stats(turn), private=True)
 
 
+async def _examresult(turn: Turn, args: tuple[str, ...]) -> Outgoing:
+    raise InputError("Recording exam results arrives with the readiness release.")
+
+
 async def _groupsettings(turn: Turn, args: tuple[str, ...]) -> Outgoing:
     return await groups.settings(turn, args, turn.is_admin)
 
@@ -191,6 +195,8 @@ async def _press(turn: Turn, data: str) -> list[Outgoing]:
             return [await account.set_timezone(turn, zone)]
         case payloads.SetReminder(hhmm):
             return [await account.remind(turn, (hhmm,))]
+        case payloads.ExamResult(passed):
+            return [await _examresult(turn, ("passed" if passed else "failed",))]
 
 
 async def _text(turn: Turn, text: str) -> list[Outgoing]:

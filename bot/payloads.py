@@ -50,7 +50,14 @@ class SetReminder:
     hhmm: str
 
 
-Payload = Answer | Next | ForgetMe | SetTimezone | SetReminder
+@dataclass(frozen=True, slots=True)
+class ExamResult:
+    """The learner's answer to "How did it go?" the day after their exam."""
+
+    passed: bool
+
+
+Payload = Answer | Next | ForgetMe | SetTimezone | SetReminder | ExamResult
 
 
 def encode(payload: Payload) -> str:
@@ -67,6 +74,8 @@ def encode(payload: Payload) -> str:
             body = f"z|{TIMEZONE_PRESETS.index(zone)}"
         case SetReminder(hhmm):
             body = f"r|{hhmm.replace(':', '')}"
+        case ExamResult(passed):
+            body = f"x|{'p' if passed else 'f'}"
     data = f"{VERSION}|{body}"
     assert len(data.encode()) <= MAX_BYTES, data
     return data
@@ -79,6 +88,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"1\|f\|([yn])"), "forget"),
     (re.compile(r"1\|z\|(\d)"), "zone"),
     (re.compile(r"1\|r\|([01]\d|2[0-3])([0-5]\d)"), "remind"),
+    (re.compile(r"1\|x\|([pf])"), "result"),
 )
 
 
@@ -103,5 +113,7 @@ def decode(data: str) -> Payload:
             if index >= len(TIMEZONE_PRESETS):
                 raise BadPayload("unknown time zone preset")
             return SetTimezone(TIMEZONE_PRESETS[index])
-        return SetReminder(f"{m.group(1)}:{m.group(2)}")
+        if kind == "remind":
+            return SetReminder(f"{m.group(1)}:{m.group(2)}")
+        return ExamResult(m.group(1) == "p")
     raise BadPayload("unrecognised")
