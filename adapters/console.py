@@ -92,3 +92,19 @@ class ConsoleChat:
 
 async def run_console(bot: StudyBot, stdin: TextIO = sys.stdin) -> None:
     await ConsoleChat(bot, stdin, Console(highlight=False, soft_wrap=True), Path.cwd()).run()
+
+
+class ConsoleMessenger:
+    """Delivers pushes to console learners by printing them: `cmas-bot tick` on a laptop."""
+
+    platform = PLATFORM
+
+    def __init__(self, out: Console) -> None:
+        self.out = out
+
+    async def send(self, address: Address, message: Outgoing) -> None:
+        self.out.print(f"--- to {address.chat_id} ---", style="dim")
+        self.out.print(message.text, markup=False, highlight=False)
+        if message.choices:
+            self.out.print("  ".join(f"[{c.label}]" for c in message.choices), style="bold cyan",
+                           markup=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from app.runtime import PlatformUnavailable, platform_frontends, serve, study_bo
 from app.settings import Settings
 from bot.content import BankError
 from bot.content_check import check_bank
+from bot.delivery import Messenger
 
 cli = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 content_cli = typer.Typer(help="The question bank.", no_args_is_help=True)
@@ -76,6 +78,52 @@ def _console(settings: Settings) -> None:
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         err.print("bye")
+
+
+@cli.command()
+def tick(
+    at: Annotated[str | None, typer.Option(help="Run as if it were this instant (ISO 8601 with offset)")]
+    = None,
+) -> None:
+    """Run one scheduler tick against the configured platforms and print what it sent."""
+    settings = _settings()
+    when = _instant(at) if at else None
+    from adapters.console import ConsoleMessenger
+    from scheduler.tick import Ticker
+
+    async def main() -> None:
+        async with study_bot(settings) as bot:
+            frontends = platform_frontends(settings, bot)
+            for frontend in frontends:
+                await frontend.start()
+            try:
+                messengers: dict[str, Messenger] = {f.messenger.platform: f.messenger for f in frontends}
+                messengers.setdefault("console", ConsoleMessenger(Console(highlight=False)))
+                report = await Ticker(bot, messengers).tick(when)
+            finally:
+                for frontend in reversed(frontends):
+                    await frontend.stop()
+        for line in report.lines:
+            typer.echo(line)
+        typer.echo(report.summary())
+
+    try:
+        asyncio.run(main())
+    except (BankError, PlatformUnavailable) as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+
+
+def _instant(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        err.print(f"--at needs an ISO 8601 instant with a UTC offset, e.g. 2026-03-08T19:00:00-05:00 "
+                  f"(got {text!r})")
+        raise typer.Exit(2)
+    return when
 
 
 @content_cli.command("check")

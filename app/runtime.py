@@ -16,6 +16,8 @@ from bot.core import StudyBot
 from bot.delivery import Messenger
 from bot.storage.engine import make_engine, upgrade
 from bot.storage.store import Store
+from scheduler.service import PushScheduler
+from scheduler.tick import Ticker
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,8 @@ def platform_frontends(settings: Settings, bot: StudyBot) -> list[Frontend]:
 
 
 async def serve(settings: Settings, bot: StudyBot, frontends: list[Frontend]) -> None:
-    """Runs the frontends on this loop until SIGINT/SIGTERM, then stops them in reverse order."""
+    """Runs the frontends and the push scheduler on this loop until SIGINT/SIGTERM, then stops
+    them in reverse order."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -70,7 +73,12 @@ async def serve(settings: Settings, bot: StudyBot, frontends: list[Frontend]) ->
             await frontend.start()
             started.append(frontend)
         log.info("running: %s", ", ".join(f.messenger.platform for f in started))
-        await stop.wait()
+        pushes = PushScheduler(Ticker(bot, {f.messenger.platform: f.messenger for f in started}))
+        pushes.start()
+        try:
+            await stop.wait()
+        finally:
+            pushes.stop()
     finally:
         for frontend in reversed(started):
             try:

@@ -8,7 +8,16 @@ from bot import inputs, payloads
 from bot.inputs import InputError
 from bot.models import Learner
 from bot.outgoing import Choice, Outgoing
+from bot.schedule import learner_schedule
 from bot.turn import Turn
+
+
+async def _save(turn: Turn, **changes: object) -> Learner:
+    """Stores settings and moves the learner's next scheduled push to match them."""
+    learner = await turn.tx.update_learner(turn.learner, **changes)
+    turn.learner = learner
+    await turn.tx.set_next_push(learner.id, learner_schedule(learner, turn.default_timezone, turn.now))
+    return learner
 
 
 def countdown(exam: date, today: date) -> str:
@@ -24,10 +33,10 @@ async def examdate(turn: Turn, args: tuple[str, ...]) -> Outgoing:
         now = countdown(current, turn.today) if current and current >= turn.today else "No exam date set."
         return Outgoing(f"{now}\nSet it with /examdate YYYY-MM-DD, remove it with /examdate clear.")
     if args[0].lower() == "clear":
-        await turn.tx.update_learner(turn.learner, exam_date=None)
+        await _save(turn, exam_date=None)
         return Outgoing("Exam date cleared.")
     day = inputs.exam_date(args[0], turn.today)
-    await turn.tx.update_learner(turn.learner, exam_date=day)
+    await _save(turn, exam_date=day)
     return Outgoing(f"Exam date set. {countdown(day, turn.today)}")
 
 
@@ -35,17 +44,16 @@ async def remind(turn: Turn, args: tuple[str, ...]) -> Outgoing:
     if not args:
         raise InputError("Give a time (24-hour HH:MM) or off. Example: /remind 19:00")
     if args[0].lower() == "off":
-        await turn.tx.update_learner(turn.learner, remind_at=None)
+        await _save(turn, remind_at=None)
         return Outgoing("Daily study prompt turned off. /remind HH:MM turns it back on.")
     at = inputs.clock_time(args[0])
-    learner = await turn.tx.update_learner(turn.learner, remind_at=at)
+    learner = await _save(turn, remind_at=at)
     return Outgoing(f"Daily study prompt set for {at:%H:%M} {_zone_name(turn, learner)}.")
 
 
 async def set_timezone(turn: Turn, name: str) -> Outgoing:
     zone = inputs.timezone_name(name)
-    learner = await turn.tx.update_learner(turn.learner, timezone=zone)
-    turn.learner = learner
+    await _save(turn, timezone=zone)
     return Outgoing(f"Time zone set to {zone} (it is {turn.now.astimezone(turn.zone):%H:%M} there now).")
 
 
@@ -61,7 +69,7 @@ async def goal(turn: Turn, args: tuple[str, ...]) -> Outgoing:
         raise InputError(f"Your goal is {turn.learner.daily_goal} questions a day. "
                          "To change it: /goal 15")
     value = inputs.daily_goal(args[0])
-    await turn.tx.update_learner(turn.learner, daily_goal=value)
+    await _save(turn, daily_goal=value)
     return Outgoing(f"Daily goal set to {value} questions.")
 
 

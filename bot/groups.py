@@ -13,6 +13,7 @@ from bot.learning import learn
 from bot.models import Group, Prompt, Standing
 from bot.outgoing import Outgoing
 from bot.render import answer_buttons, question_text
+from bot.schedule import group_schedule
 from bot.storage.store import Transaction
 from bot.turn import Turn
 
@@ -22,7 +23,10 @@ BOARD_SIZE = 10
 
 async def current_group(turn: Turn) -> Group:
     address = turn.chat.address
-    return await turn.tx.group(address.platform, address.chat_id, turn.chat.title, turn.now)
+    group, created = await turn.tx.group(address.platform, address.chat_id, turn.chat.title, turn.now)
+    if created:  # every group gets the Monday summary from the start
+        await turn.tx.reschedule_group(group, None, group_schedule(group, turn.default_timezone, turn.now))
+    return group
 
 
 def _header(group: Group, answered: int) -> str:
@@ -138,12 +142,15 @@ _USAGE = ("Change with /groupsettings time 18:00 (or off), /groupsettings round 
 async def _change(turn: Turn, group: Group, key: str, value: str) -> Group:
     if key == "time":
         at = None if value.lower() == "off" else inputs.clock_time(value)
-        return await turn.tx.update_group(group, daily_question_at=at)
-    if key == "round":
+        changed = await turn.tx.update_group(group, daily_question_at=at)
+    elif key == "round":
         low, high = ROUND_SECONDS
         if not value.isdigit() or not low <= int(value) <= high:
             raise InputError(f"Round length is {low}-{high} seconds. Example: /groupsettings round 45")
         return await turn.tx.update_group(group, round_seconds=int(value))
-    if key == "timezone":
-        return await turn.tx.update_group(group, timezone=inputs.timezone_name(value))
-    raise InputError(_USAGE)
+    elif key == "timezone":
+        changed = await turn.tx.update_group(group, timezone=inputs.timezone_name(value))
+    else:
+        raise InputError(_USAGE)
+    await turn.tx.set_group_schedule(changed, group_schedule(changed, turn.default_timezone, turn.now))
+    return changed

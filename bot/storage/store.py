@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import case, delete, func, select, update
@@ -32,6 +32,7 @@ from bot.storage.schema import (
     GroupMemberRow,
     LearnerRow,
     PromptRow,
+    PushRow,
 )
 
 
@@ -249,9 +250,11 @@ class Transaction:
         return [(name, correct) for name, correct in await self._s.execute(stmt)]
 
     # groups ---------------------------------------------------------------------------------
-    async def group(self, platform: str, chat_id: str, title: str, now: datetime) -> Group:
-        """The group chat, registered on first contact; keeps its title fresh."""
+    async def group(self, platform: str, chat_id: str, title: str,
+                    now: datetime) -> tuple[Group, bool]:
+        """The group chat, registered on first contact (then True); keeps its title fresh."""
         row = await self._s.get(GroupChatRow, (platform, chat_id))
+        created = row is None
         if row is None:
             row = GroupChatRow(platform=platform, chat_id=chat_id, title=title[:128] or chat_id,
                                round_seconds=DEFAULT_ROUND_SECONDS, created_at=now)
@@ -263,7 +266,7 @@ class Transaction:
                 assert row is not None
         elif title and row.title != title[:128]:
             row.title = title[:128]
-        return _group(row)
+        return _group(row), created
 
     async def update_group(self, group: Group, **changes: Any) -> Group:
         assert set(changes) <= {"timezone", "daily_question_at", "round_seconds"}, changes
@@ -282,13 +285,16 @@ class Transaction:
             except IntegrityError:
                 pass  # joined concurrently by another event
 
-    async def leaderboard(self, platform: str, chat_id: str,
-                          since: datetime | None) -> list[Standing]:
-        """Members ranked by points (since `since`, or ever); ties share a rank, listed by name."""
+    async def leaderboard(self, platform: str, chat_id: str, since: datetime | None,
+                          until: datetime | None = None) -> list[Standing]:
+        """Members ranked by points in [since, until) (open ends: ever); ties share a rank and are
+        listed by name."""
         points = func.coalesce(func.sum(AnswerRow.points), 0)
         on = AnswerRow.learner_id == GroupMemberRow.learner_id
         if since is not None:
             on = on & (AnswerRow.answered_at >= since)
+        if until is not None:
+            on = on & (AnswerRow.answered_at < until)
         stmt = (select(LearnerRow.id, LearnerRow.display_name, points)
                 .select_from(GroupMemberRow)
                 .join(LearnerRow, LearnerRow.id == GroupMemberRow.learner_id)
@@ -302,6 +308,74 @@ class Transaction:
                 else len(standings) + 1
             standings.append(Standing(rank, learner_id, name, int(total)))
         return standings
+
+
+    # scheduled pushes ---------------------------------------------------------------------------
+    async def learners_due(self, now: datetime, platforms: Collection[str],
+                           limit: int) -> list[tuple[Learner, datetime]]:
+        """Reachable learners owed a push by `now`, with the instant it was owed (index scan)."""
+        stmt = (select(LearnerRow).where(LearnerRow.next_push_at <= now,
+                                         LearnerRow.unreachable.is_(False),
+                                         LearnerRow.platform.in_(platforms))
+                .order_by(LearnerRow.next_push_at).limit(limit))
+        rows = list(await self._s.scalars(stmt))
+        return [(_learner(r), r.next_push_at) for r in rows if r.next_push_at is not None]
+
+    async def reschedule(self, learner_id: int, expected: datetime | None,
+                         following: datetime | None) -> bool:
+        """Moves a learner's next push from `expected` to `following`; False if another tick
+        (or instance) already moved it. This compare-and-set is what makes a claim exclusive."""
+        result = await self._s.execute(update(LearnerRow).where(
+            LearnerRow.id == learner_id, LearnerRow.next_push_at == expected,
+        ).values(next_push_at=following))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def set_next_push(self, learner_id: int, when: datetime | None) -> None:
+        await self._s.execute(update(LearnerRow).where(LearnerRow.id == learner_id)
+                              .values(next_push_at=when))
+
+    async def record_push(self, kind: str, platform: str, chat_id: str, learner_id: int | None,
+                          local_date: date, now: datetime, outcome: str) -> int | None:
+        """Records a claimed push; None if that push was already recorded for that day."""
+        try:
+            async with self._s.begin_nested():
+                row = PushRow(kind=kind, platform=platform, chat_id=chat_id, learner_id=learner_id,
+                              local_date=local_date, claimed_at=now, outcome=outcome)
+                self._s.add(row)
+                await self._s.flush()
+        except IntegrityError:
+            return None
+        return row.id
+
+    async def push_outcome(self, push_id: int, outcome: str) -> None:
+        await self._s.execute(update(PushRow).where(PushRow.id == push_id).values(outcome=outcome))
+
+    async def pushes(self) -> list[tuple[str, str, str, date, str]]:
+        """(kind, platform, chat_id, local_date, outcome) of every recorded push, oldest first."""
+        stmt = select(PushRow.kind, PushRow.platform, PushRow.chat_id, PushRow.local_date,
+                      PushRow.outcome).order_by(PushRow.id)
+        return [tuple(r) for r in await self._s.execute(stmt)]  # type: ignore[misc]
+
+    async def groups_due(self, now: datetime, platforms: Collection[str],
+                         limit: int) -> list[tuple[Group, datetime]]:
+        stmt = (select(GroupChatRow).where(GroupChatRow.next_push_at <= now,
+                                           GroupChatRow.platform.in_(platforms))
+                .order_by(GroupChatRow.next_push_at).limit(limit))
+        rows = list(await self._s.scalars(stmt))
+        return [(_group(r), r.next_push_at) for r in rows if r.next_push_at is not None]
+
+    async def set_group_schedule(self, group: Group, when: datetime | None) -> None:
+        await self._s.execute(update(GroupChatRow).where(
+            GroupChatRow.platform == group.platform, GroupChatRow.chat_id == group.chat_id,
+        ).values(next_push_at=when))
+
+    async def reschedule_group(self, group: Group, expected: datetime | None,
+                               following: datetime | None) -> bool:
+        result = await self._s.execute(update(GroupChatRow).where(
+            GroupChatRow.platform == group.platform, GroupChatRow.chat_id == group.chat_id,
+            GroupChatRow.next_push_at == expected,
+        ).values(next_push_at=following))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 class Store:

@@ -1,0 +1,183 @@
+"""Scheduled pushes, decided and claimed in the database so each is sent at most once.
+
+A learner row carries `next_push_at` (indexed). A tick reads the rows that are due, and for each one
+moves `next_push_at` forward with a compare-and-set and records the push under a unique
+(kind, chat, local date) key, in the same transaction. Whoever wins the compare-and-set owns the
+push; a second tick or instance finds nothing to do. The push is sent after that transaction
+commits: a crash between commit and send loses that one push instead of ever sending it twice
+(at most once; see the README).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from bot import payloads
+from bot.account import countdown
+from bot.content import Bank
+from bot.events import Address
+from bot.groups import week_start
+from bot.models import Group, Learner
+from bot.outgoing import Choice, Outgoing
+from bot.render import answer_buttons, question_text
+from bot.schedule import (
+    STALE_AFTER,
+    group_schedule,
+    is_stale,
+    learner_schedule,
+    local_instant,
+    milestone,
+)
+from bot.selection import LearnerView, pick_next
+from bot.storage.store import Store, Transaction
+
+BATCH = 500
+GROUP_QUESTION_WINDOW = timedelta(hours=1)  # a scheduled group question stays open this long
+
+_TIPS = {
+    60: "Plenty of time: work through every domain; /plan lays out your weeks.",
+    30: "A month to go: keep up the daily reviews and try a timed /mock sprint.",
+    14: "Two weeks: take a full timed practice exam (/mock full) this week.",
+    7: "One week: focus on your weakest domains (see /stats).",
+    3: "Three days: light review only; no cramming.",
+    1: "Tomorrow is the day: a short review, then rest. Bring two matching IDs, one with a photo.",
+    0: "Good luck today! Read each question fully; you know more than you think.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    id: int
+    kind: str
+    address: Address
+    message: Outgoing
+    recipient: tuple[str, str] | None  # (platform, user_id) of a learner, to mark unreachable
+
+
+@dataclass(slots=True)
+class Claimed:
+    pushes: list[Push]
+    skipped: int = 0  # due but dropped: stale (the bot was down too long) or no private chat
+
+
+async def _learner_message(tx: Transaction, learner: Learner, zone: ZoneInfo, now: datetime) -> Outgoing:
+    today = now.astimezone(zone).date()
+    left = milestone(learner.exam_date, today)
+    start = Choice("Start today's session", payloads.encode(payloads.Next(daily=True)))
+    lines: list[str] = []
+    if learner.remind_at is not None:
+        day_start = local_instant(today, datetime.min.time(), zone)
+        due = await tx.count_due(learner.id, local_instant(today + timedelta(days=1),
+                                                           datetime.min.time(), zone))
+        done = len(await tx.answers_since(learner.id, day_start))
+        lines += ["Time for today's CMAS practice.",
+                  f"Reviews due: {due} · today's goal: {done}/{learner.daily_goal}"]
+    if learner.exam_date is not None and learner.exam_date >= today:
+        lines.append(countdown(learner.exam_date, today))
+    if left is not None and left in _TIPS:
+        lines.append(_TIPS[left])
+    if left == -1:
+        lines.append("Your CMAS exam was yesterday. How did it go?")
+        return Outgoing("\n".join(lines), (
+            Choice("Passed", payloads.encode(payloads.ExamResult(True))),
+            Choice("Not passed", payloads.encode(payloads.ExamResult(False))),
+            *((start,) if learner.remind_at else ()),
+        ))
+    return Outgoing("\n".join(lines), (start,))
+
+
+def _catch_up(due: datetime, now: datetime, zone: ZoneInfo,
+              schedule: Callable[[datetime], datetime | None]) -> datetime | None:
+    """The push instant to honour now: `due` itself if still fresh, else the latest scheduled
+    instant that is (a learner back after days away still gets today's prompt), else None."""
+    if not is_stale(due, now, zone):
+        return due
+    recent = schedule(now - STALE_AFTER)
+    return recent if recent is not None and recent <= now and not is_stale(recent, now, zone) else None
+
+
+async def _claim_learners(tx: Transaction, default_timezone: str, now: datetime,
+                          platforms: Collection[str], claimed: Claimed) -> None:
+    for learner, due in await tx.learners_due(now, platforms, BATCH):
+        zone = ZoneInfo(learner.timezone or default_timezone)
+        following = learner_schedule(learner, default_timezone, now)
+        if not await tx.reschedule(learner.id, due, following):
+            continue  # another tick or instance claimed it
+        kind = "daily" if learner.remind_at else "milestone"
+        chat_id = learner.private_chat_id
+        fresh = _catch_up(due, now, zone, partial(learner_schedule, learner, default_timezone))
+        if chat_id is None or fresh is None:
+            claimed.skipped += 1
+            continue
+        local_date = fresh.astimezone(zone).date()
+        push_id = await tx.record_push(kind, learner.platform, chat_id, learner.id, local_date, now,
+                                       "claimed")
+        if push_id is None:
+            continue  # already pushed for that day (e.g. the reminder time was moved)
+        claimed.pushes.append(Push(push_id, kind, Address(learner.platform, chat_id),
+                                   await _learner_message(tx, learner, zone, now),
+                                   (learner.platform, learner.user_id)))
+
+
+async def _group_messages(tx: Transaction, bank: Bank, group: Group, zone: ZoneInfo,
+                          now: datetime, rng: random.Random) -> list[tuple[str, Outgoing]]:
+    messages: list[tuple[str, Outgoing]] = []
+    local = now.astimezone(zone)
+    if local.weekday() == 0:
+        this_week = week_start(now, zone)
+        board = await tx.leaderboard(group.platform, group.chat_id,
+                                     this_week - timedelta(days=7), this_week)
+        ranked = [f"{s.rank}. {s.name} - {s.points}" for s in board[:10] if s.points]
+        text = ("Last week's final board:\n" + "\n".join(ranked) if ranked
+                else "Nobody scored last week.")
+        messages.append(("group_weekly", Outgoing(text + "\nA new week starts now: /quiz to score.")))
+    if group.daily_question_at is not None:
+        pick = pick_next(bank, LearnerView(due=(), seen=frozenset(), answered_today=frozenset(),
+                                           last_question=None), rng)
+        if pick is not None:
+            prompt = await tx.open_prompt(group.platform, group.chat_id, None, pick.question.id,
+                                          False, None, now, closes_at=now + GROUP_QUESTION_WINDOW)
+            header = "Today's group question · everyone answers once · open for an hour"
+            messages.append(("group_daily", Outgoing(question_text(pick.question, header),
+                                                     answer_buttons(prompt.id))))
+    return messages
+
+
+async def _claim_groups(tx: Transaction, bank: Bank, default_timezone: str, now: datetime,
+                        platforms: Collection[str], rng: random.Random, claimed: Claimed) -> None:
+    for group, due in await tx.groups_due(now, platforms, BATCH):
+        zone = ZoneInfo(group.timezone or default_timezone)
+        if not await tx.reschedule_group(group, due, group_schedule(group, default_timezone, now)):
+            continue
+        fresh = _catch_up(due, now, zone, partial(group_schedule, group, default_timezone))
+        if fresh is None:
+            claimed.skipped += 1
+            continue
+        due = fresh
+        address = Address(group.platform, group.chat_id)
+        for kind, message in await _group_messages(tx, bank, group, zone, now, rng):
+            push_id = await tx.record_push(kind, group.platform, group.chat_id, None,
+                                           due.astimezone(zone).date(), now, "claimed")
+            if push_id is not None:
+                claimed.pushes.append(Push(push_id, kind, address, message, None))
+
+
+async def claim_due(store: Store, bank: Bank, default_timezone: str, now: datetime,
+                    platforms: Collection[str], rng: random.Random) -> Claimed:
+    """Claims the pushes due at `now` on `platforms` (a batch of learners and of groups) and
+    returns what to send; platforms this instance does not run are left for one that does."""
+    claimed = Claimed([])
+    async with store.transaction() as tx:
+        await _claim_learners(tx, default_timezone, now, platforms, claimed)
+        await _claim_groups(tx, bank, default_timezone, now, platforms, rng, claimed)
+    return claimed
+
+
+async def record_outcome(store: Store, push_id: int, outcome: str) -> None:
+    async with store.transaction() as tx:
+        await tx.push_outcome(push_id, outcome)
