@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from fsrs import Scheduler
 
-from bot import account, groups, payloads, study
+from bot import account, chart, examresult, groups, mock, payloads, study, studyplan
 from bot.clock import Clock
 from bot.content import Bank
 from bot.domains import UnknownDomainError, parse_domain
@@ -47,7 +47,8 @@ class StudyBot:
             "examdate": account.examdate, "remind": account.remind,
             "timezone": account.timezone, "goal": account.goal, "settings": _settings,
             "about": _about, "forgetme": _forgetme, "leaderboard": groups.leaderboard,
-            "groupsettings": _groupsettings,
+            "groupsettings": _groupsettings, "mock": mock.command, "plan": studyplan.command,
+            "examresult": examresult.command,
         }
 
     async def handle(self, event: Event) -> list[Outgoing]:
@@ -73,19 +74,24 @@ class StudyBot:
             log.exception("failed to handle %r", event)
             return [Outgoing(APOLOGY, private=isinstance(event, ButtonPressed))]
 
-    async def close_due_rounds(self) -> list[tuple[Address, Outgoing]]:
-        """Closes group questions whose time is up and returns each reveal with where it goes.
+    async def close_due_rounds(self, platform: str | None = None) -> list[tuple[Address, Outgoing]]:
+        """Closes group questions and mock exams whose time is up; returns each reveal or mock result
+        with where it goes.
 
         Closing is a conditional update, so with several callers (ticks, instances) each question
-        is revealed exactly once.
+        is revealed exactly once. `platform` limits it to one platform's chats, so a frontend that
+        reveals rounds through its own messenger never closes a round it cannot post to.
         """
         reveals: list[tuple[Address, Outgoing]] = []
         async with self.store.transaction() as tx:
             for prompt in await tx.due_group_prompts(self.clock.now()):
+                if platform is not None and prompt.platform != platform:
+                    continue
                 if await tx.close_prompt(prompt.id, self.clock.now()):
                     reveal = await groups.reveal(tx, self.bank, prompt)
                     if reveal is not None:
                         reveals.append((Address(prompt.platform, prompt.chat_id), reveal))
+            reveals += await mock.close_expired(tx, self.bank, self.clock.now(), platform)
         return reveals
 
     async def mark_unreachable(self, platform: str, user_id: str) -> None:
@@ -138,11 +144,7 @@ async def _settings(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
 
 
 async def _stats(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
-    return Outgoing(await stats(turn), private=True)
-
-
-async def _examresult(turn: Turn, args: tuple[str, ...]) -> Outgoing:
-    raise InputError("Recording exam results arrives with the readiness release.")
+    return Outgoing(await stats(turn), image=await chart.stats_image(turn), private=True)
 
 
 async def _groupsettings(turn: Turn, args: tuple[str, ...]) -> Outgoing:
@@ -196,7 +198,13 @@ async def _press(turn: Turn, data: str) -> list[Outgoing]:
         case payloads.SetReminder(hhmm):
             return [await account.remind(turn, (hhmm,))]
         case payloads.ExamResult(passed):
-            return [await _examresult(turn, ("passed" if passed else "failed",))]
+            return [await examresult.command(turn, ("passed" if passed else "failed",))]
+        case payloads.MockStart(full):
+            return await mock.command(turn, ("full" if full else "sprint",))
+        case payloads.MockAnswer() as answer:
+            return await mock.press_answer(turn, answer)
+        case payloads.MockReview() as review:
+            return await mock.press_review(turn, review)
 
 
 async def _text(turn: Turn, text: str) -> list[Outgoing]:
@@ -205,6 +213,9 @@ async def _text(turn: Turn, text: str) -> list[Outgoing]:
     letter = _ANSWER_LETTERS.get(text.strip().lower().rstrip(".)"))
     if letter is None:
         return [Outgoing("Send /quiz for a question, or /help for everything I can do.")]
+    in_mock = await mock.typed_answer(turn, letter)
+    if in_mock is not None:
+        return in_mock
     address = turn.chat.address
     prompt = await turn.tx.latest_open_prompt(address.platform, address.chat_id, turn.learner.id)
     if prompt is None:

@@ -12,8 +12,10 @@ from bot.turn import Turn
 async def learn(turn: Turn, question: Question, correct: bool) -> int:
     """Updates the learner's card and records the answer; returns the points it earned."""
     card = await turn.tx.card(turn.learner.id, question.id)
+    exam = turn.learner.exam_date
+    due_by = turn.day_start(exam) if exam is not None and exam > turn.today else None
     await turn.tx.save_card(turn.learner.id,
-                            review(turn.scheduler, question.id, card, correct, turn.now))
+                            review(turn.scheduler, question.id, card, correct, turn.now, due_by))
     today = await turn.tx.answers_since(turn.learner.id, turn.day_start())
     earned = points_for(correct=correct, is_review=card is not None,
                         repeated_today=any(a.question_id == question.id for a in today),

@@ -67,3 +67,46 @@ class Standing:
     learner_id: int
     name: str
     points: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mock:
+    """A timed mock exam. `position` is the next question to answer; `finished_at` ends it for good."""
+
+    id: int
+    learner_id: int
+    platform: str
+    chat_id: str
+    kind: str  # "sprint" or "full"
+    total: int
+    position: int
+    started_at: datetime
+    ends_at: datetime
+    finished_at: datetime | None
+    outcome: str | None  # "done", "expired" (time ran out) or "stopped" (abandoned)
+    correct: int | None  # set when scored (done or expired)
+
+
+@dataclass(frozen=True, slots=True)
+class MockItem:
+    position: int
+    question_id: str
+    domain: int
+    letter: str | None  # None: not answered
+    correct: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FirstAttempt:
+    """The first time a learner answered a question, in practice or in a mock: readiness evidence."""
+
+    question_id: str
+    domain: int
+    correct: bool
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExamAttempt:
+    taken_on: date
+    passed: bool

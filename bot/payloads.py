@@ -57,7 +57,28 @@ class ExamResult:
     passed: bool
 
 
-Payload = Answer | Next | ForgetMe | SetTimezone | SetReminder | ExamResult
+@dataclass(frozen=True, slots=True)
+class MockStart:
+    full: bool  # False: a sprint
+
+
+@dataclass(frozen=True, slots=True)
+class MockAnswer:
+    mock_id: int
+    position: int  # which question of the mock (0-based), so a stale press is told apart
+    letter: str
+
+
+@dataclass(frozen=True, slots=True)
+class MockReview:
+    """Show the `index`-th missed question of a finished mock, with its explanation."""
+
+    mock_id: int
+    index: int
+
+
+Payload = (Answer | Next | ForgetMe | SetTimezone | SetReminder | ExamResult | MockStart | MockAnswer
+           | MockReview)
 
 
 def encode(payload: Payload) -> str:
@@ -76,6 +97,12 @@ def encode(payload: Payload) -> str:
             body = f"r|{hhmm.replace(':', '')}"
         case ExamResult(passed):
             body = f"x|{'p' if passed else 'f'}"
+        case MockStart(full):
+            body = f"k|{'f' if full else 's'}"
+        case MockAnswer(mock_id, position, letter):
+            body = f"m|{mock_id}|{position}|{letter}"
+        case MockReview(mock_id, index):
+            body = f"v|{mock_id}|{index}"
     data = f"{VERSION}|{body}"
     assert len(data.encode()) <= MAX_BYTES, data
     return data
@@ -89,6 +116,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"1\|z\|(\d)"), "zone"),
     (re.compile(r"1\|r\|([01]\d|2[0-3])([0-5]\d)"), "remind"),
     (re.compile(r"1\|x\|([pf])"), "result"),
+    (re.compile(r"1\|k\|([sf])"), "mock"),
+    (re.compile(r"1\|m\|([1-9]\d{0,17})\|(0|[1-9]\d{0,2})\|([ABCD])"), "mock answer"),
+    (re.compile(r"1\|v\|([1-9]\d{0,17})\|(0|[1-9]\d{0,2})"), "mock review"),
 )
 
 
@@ -115,5 +145,11 @@ def decode(data: str) -> Payload:
             return SetTimezone(TIMEZONE_PRESETS[index])
         if kind == "remind":
             return SetReminder(f"{m.group(1)}:{m.group(2)}")
-        return ExamResult(m.group(1) == "p")
+        if kind == "result":
+            return ExamResult(m.group(1) == "p")
+        if kind == "mock":
+            return MockStart(full=m.group(1) == "f")
+        if kind == "mock answer":
+            return MockAnswer(int(m.group(1)), int(m.group(2)), m.group(3))
+        return MockReview(int(m.group(1)), int(m.group(2)))
     raise BadPayload("unrecognised")

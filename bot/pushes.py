@@ -34,7 +34,7 @@ from bot.schedule import (
     milestone,
 )
 from bot.selection import LearnerView, pick_next
-from bot.storage.store import Store, Transaction
+from bot.storage.store import PushKey, Store, Transaction
 
 BATCH = 500
 GROUP_QUESTION_WINDOW = timedelta(hours=1)  # a scheduled group question stays open this long
@@ -65,16 +65,12 @@ class Claimed:
     skipped: int = 0  # due but dropped: stale (the bot was down too long) or no private chat
 
 
-async def _learner_message(tx: Transaction, learner: Learner, zone: ZoneInfo, now: datetime) -> Outgoing:
+def _learner_message(learner: Learner, zone: ZoneInfo, now: datetime, due: int, done: int) -> Outgoing:
     today = now.astimezone(zone).date()
     left = milestone(learner.exam_date, today)
     start = Choice("Start today's session", payloads.encode(payloads.Next(daily=True)))
     lines: list[str] = []
     if learner.remind_at is not None:
-        day_start = local_instant(today, datetime.min.time(), zone)
-        due = await tx.count_due(learner.id, local_instant(today + timedelta(days=1),
-                                                           datetime.min.time(), zone))
-        done = len(await tx.answers_since(learner.id, day_start))
         lines += ["Time for today's CMAS practice.",
                   f"Reviews due: {due} · today's goal: {done}/{learner.daily_goal}"]
     if learner.exam_date is not None and learner.exam_date >= today:
@@ -91,6 +87,25 @@ async def _learner_message(tx: Transaction, learner: Learner, zone: ZoneInfo, no
     return Outgoing("\n".join(lines), (start,))
 
 
+async def _day_counts(tx: Transaction, learners: list[tuple[Learner, ZoneInfo]],
+                      now: datetime) -> tuple[dict[int, int], dict[int, int]]:
+    """Reviews due by tonight and answers so far today, per learner: two queries per time zone
+    rather than two per learner."""
+    due: dict[int, int] = {}
+    done: dict[int, int] = {}
+    by_zone: dict[str, list[int]] = {}
+    zones: dict[str, ZoneInfo] = {}
+    for learner, zone in learners:
+        by_zone.setdefault(zone.key, []).append(learner.id)
+        zones[zone.key] = zone
+    for key, ids in by_zone.items():
+        today = now.astimezone(zones[key]).date()
+        midnight = datetime.min.time()
+        due |= await tx.due_counts(ids, local_instant(today + timedelta(days=1), midnight, zones[key]))
+        done |= await tx.answer_counts(ids, local_instant(today, midnight, zones[key]))
+    return due, done
+
+
 def _catch_up(due: datetime, now: datetime, zone: ZoneInfo,
               schedule: Callable[[datetime], datetime | None]) -> datetime | None:
     """The push instant to honour now: `due` itself if still fresh, else the latest scheduled
@@ -103,49 +118,48 @@ def _catch_up(due: datetime, now: datetime, zone: ZoneInfo,
 
 async def _claim_learners(tx: Transaction, default_timezone: str, now: datetime,
                           platforms: Collection[str], claimed: Claimed) -> None:
-    for learner, due in await tx.learners_due(now, platforms, BATCH):
+    locked = await tx.lock_due_learners(now, platforms, BATCH)
+    await tx.set_next_pushes({learner.id: learner_schedule(learner, default_timezone, now)
+                              for learner, _ in locked})
+    keys: list[tuple[PushKey, Learner, ZoneInfo]] = []
+    for learner, due in locked:
         zone = ZoneInfo(learner.timezone or default_timezone)
-        following = learner_schedule(learner, default_timezone, now)
-        if not await tx.reschedule(learner.id, due, following):
-            continue  # another tick or instance claimed it
-        kind = "daily" if learner.remind_at else "milestone"
-        chat_id = learner.private_chat_id
         fresh = _catch_up(due, now, zone, partial(learner_schedule, learner, default_timezone))
-        if chat_id is None or fresh is None:
+        if learner.private_chat_id is None or fresh is None:
             claimed.skipped += 1
             continue
-        local_date = fresh.astimezone(zone).date()
-        push_id = await tx.record_push(kind, learner.platform, chat_id, learner.id, local_date, now,
-                                       "claimed")
-        if push_id is None:
-            continue  # already pushed for that day (e.g. the reminder time was moved)
-        claimed.pushes.append(Push(push_id, kind, Address(learner.platform, chat_id),
-                                   await _learner_message(tx, learner, zone, now),
-                                   (learner.platform, learner.user_id)))
+        kind = "daily" if learner.remind_at else "milestone"
+        keys.append((PushKey(kind, learner.platform, learner.private_chat_id, learner.id,
+                             fresh.astimezone(zone).date()), learner, zone))
+    recorded = await tx.record_pushes([key for key, _, _ in keys], now)
+    due_by, done_by = await _day_counts(tx, [(lr, z) for k, lr, z in keys if k in recorded], now)
+    for key, learner, zone in keys:
+        if key in recorded:  # else already pushed for that day (e.g. the reminder time moved)
+            claimed.pushes.append(Push(
+                recorded[key], key.kind, Address(key.platform, key.chat_id),
+                _learner_message(learner, zone, now, due_by.get(learner.id, 0),
+                                 done_by.get(learner.id, 0)),
+                (learner.platform, learner.user_id)))
 
 
-async def _group_messages(tx: Transaction, bank: Bank, group: Group, zone: ZoneInfo,
-                          now: datetime, rng: random.Random) -> list[tuple[str, Outgoing]]:
-    messages: list[tuple[str, Outgoing]] = []
-    local = now.astimezone(zone)
-    if local.weekday() == 0:
-        this_week = week_start(now, zone)
-        board = await tx.leaderboard(group.platform, group.chat_id,
-                                     this_week - timedelta(days=7), this_week)
-        ranked = [f"{s.rank}. {s.name} - {s.points}" for s in board[:10] if s.points]
-        text = ("Last week's final board:\n" + "\n".join(ranked) if ranked
-                else "Nobody scored last week.")
-        messages.append(("group_weekly", Outgoing(text + "\nA new week starts now: /quiz to score.")))
-    if group.daily_question_at is not None:
-        pick = pick_next(bank, LearnerView(due=(), seen=frozenset(), answered_today=frozenset(),
-                                           last_question=None), rng)
-        if pick is not None:
-            prompt = await tx.open_prompt(group.platform, group.chat_id, None, pick.question.id,
-                                          False, None, now, closes_at=now + GROUP_QUESTION_WINDOW)
-            header = "Today's group question · everyone answers once · open for an hour"
-            messages.append(("group_daily", Outgoing(question_text(pick.question, header),
-                                                     answer_buttons(prompt.id))))
-    return messages
+async def _weekly_summary(tx: Transaction, group: Group, zone: ZoneInfo, now: datetime) -> Outgoing:
+    this_week = week_start(now, zone)
+    board = await tx.leaderboard(group.platform, group.chat_id, this_week - timedelta(days=7), this_week)
+    ranked = [f"{s.rank}. {s.name} - {s.points}" for s in board[:10] if s.points]
+    text = "Last week's final board:\n" + "\n".join(ranked) if ranked else "Nobody scored last week."
+    return Outgoing(text + "\nA new week starts now: /quiz to score.")
+
+
+async def _group_question(tx: Transaction, bank: Bank, group: Group, now: datetime,
+                          rng: random.Random) -> Outgoing | None:
+    empty = LearnerView(due=(), seen=frozenset(), answered_today=frozenset(), last_question=None)
+    pick = pick_next(bank, empty, rng)
+    if pick is None:
+        return None
+    prompt = await tx.open_prompt(group.platform, group.chat_id, None, pick.question.id, False, None,
+                                  now, closes_at=now + GROUP_QUESTION_WINDOW)
+    header = "Today's group question · everyone answers once · open for an hour"
+    return Outgoing(question_text(pick.question, header), answer_buttons(prompt.id))
 
 
 async def _claim_groups(tx: Transaction, bank: Bank, default_timezone: str, now: datetime,
@@ -153,18 +167,24 @@ async def _claim_groups(tx: Transaction, bank: Bank, default_timezone: str, now:
     for group, due in await tx.groups_due(now, platforms, BATCH):
         zone = ZoneInfo(group.timezone or default_timezone)
         if not await tx.reschedule_group(group, due, group_schedule(group, default_timezone, now)):
-            continue
+            continue  # another tick or instance claimed it
         fresh = _catch_up(due, now, zone, partial(group_schedule, group, default_timezone))
         if fresh is None:
             claimed.skipped += 1
             continue
-        due = fresh
+        day = fresh.astimezone(zone).date()
+        kinds = (["group_weekly"] if now.astimezone(zone).weekday() == 0 else []) + \
+            (["group_daily"] if group.daily_question_at is not None else [])
+        keys = [PushKey(kind, group.platform, group.chat_id, None, day) for kind in kinds]
+        recorded = await tx.record_pushes(keys, now)
         address = Address(group.platform, group.chat_id)
-        for kind, message in await _group_messages(tx, bank, group, zone, now, rng):
-            push_id = await tx.record_push(kind, group.platform, group.chat_id, None,
-                                           due.astimezone(zone).date(), now, "claimed")
-            if push_id is not None:
-                claimed.pushes.append(Push(push_id, kind, address, message, None))
+        for key in keys:
+            if key not in recorded:
+                continue
+            message = (await _weekly_summary(tx, group, zone, now) if key.kind == "group_weekly"
+                       else await _group_question(tx, bank, group, now, rng))
+            if message is not None:
+                claimed.pushes.append(Push(recorded[key], key.kind, address, message, None))
 
 
 async def claim_due(store: Store, bank: Bank, default_timezone: str, now: datetime,

@@ -39,15 +39,21 @@ def _to_fsrs(card: CardState | None, now: datetime) -> Card:
 
 
 def review(scheduler: Scheduler, question_id: str, card: CardState | None, correct: bool,
-           now: datetime) -> CardState:
-    """The card after one answer at `now` (a new card when the question was never seen)."""
+           now: datetime, due_by: datetime | None = None) -> CardState:
+    """The card after one answer at `now` (a new card when the question was never seen).
+
+    `due_by` caps the next due date (the learner's exam day): an interval that would end after the
+    exam is useless for it, so the card comes back by then; its memory state is unchanged.
+    """
     now = now.astimezone(UTC)
     updated, _log = scheduler.review_card(
         _to_fsrs(card, now), Rating.Good if correct else Rating.Again, review_datetime=now
     )
     return CardState(
         question_id=question_id, state=int(updated.state), stability=updated.stability,
-        difficulty=updated.difficulty, due=updated.due, last_review=updated.last_review,
+        difficulty=updated.difficulty,
+        due=min(updated.due, due_by.astimezone(UTC)) if due_by else updated.due,
+        last_review=updated.last_review,
     )
 
 

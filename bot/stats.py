@@ -1,4 +1,5 @@
-"""The /stats summary: volume, accuracy overall and per domain beside its exam weight, streak, due."""
+"""The /stats summary: volume, accuracy overall and per domain beside its exam weight, streak, due,
+and readiness for the exam."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from bot.domains import DOMAINS
+from bot.readiness import readiness_lines
 from bot.selection import DomainRecord
 from bot.turn import Turn
 
@@ -51,4 +53,5 @@ async def stats(turn: Turn) -> str:
         record = records.get(d.number)
         shown = f"{_accuracy(record)} of {record.answered}" if record else "no answers yet"
         lines.append(f"D{d.number} {d.short} ({d.weight}%): {shown}")
+    lines += ["", *readiness_lines(await turn.tx.first_attempts(learner_id), turn.now)]
     return "\n".join(lines)

@@ -23,7 +23,11 @@ HELP = "\n".join((
     "Commands:",
     "/quiz [domain] - the next best question (domain 1-8 or a word like billing)",
     "/daily - today's session: due reviews plus new questions up to your goal",
-    "/stats - your progress, accuracy per domain, streak and reviews due",
+    "/stats - your progress, accuracy per domain, streak, reviews due, readiness and a chart",
+    "/mock sprint|full - a timed practice exam: 50 questions in 30 min or 200 in 2 h, no feedback "
+    "until the end (/mock stop abandons; mock answers do not change your reviews or points)",
+    "/plan - your week-by-week plan to the exam date: focus domains, new questions a day, mocks",
+    "/examresult passed|failed [YYYY-MM-DD] - record how the exam went: retake or renewal dates",
     "/examdate YYYY-MM-DD - set your exam date (/examdate clear removes it)",
     "/remind HH:MM - daily study prompt at that local time (/remind off stops it)",
     "/timezone Area/City - your time zone, e.g. America/Chicago",

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -178,3 +179,56 @@ class PushRow(Base):
     local_date: Mapped[date] = mapped_column(Date)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(16))
+
+
+class MockRow(Base):
+    """A timed mock exam; the partial unique index allows one unfinished mock per learner."""
+
+    __tablename__ = "mocks"
+    __table_args__ = (
+        Index("uq_mocks_one_running", "learner_id", unique=True,
+              sqlite_where=text("finished_at IS NULL"), postgresql_where=text("finished_at IS NULL")),
+        Index("ix_mocks_learner_started", "learner_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    learner_id: Mapped[int] = mapped_column(Id, ForeignKey("learners.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    total: Mapped[int] = mapped_column(SmallInteger)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(8))
+    correct: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class MockItemRow(Base):
+    """One question of a mock, in the order asked, with the learner's answer once given."""
+
+    __tablename__ = "mock_items"
+
+    mock_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("mocks.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(16))
+    domain: Mapped[int] = mapped_column(SmallInteger)
+    letter: Mapped[str | None] = mapped_column(String(1))
+    correct: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ExamAttemptRow(Base):
+    """A sitting of the real exam as the learner reported it; one per day (a repeat corrects it)."""
+
+    __tablename__ = "exam_attempts"
+    __table_args__ = (UniqueConstraint("learner_id", "taken_on", name="uq_exam_attempts_day"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    learner_id: Mapped[int] = mapped_column(Id, ForeignKey("learners.id", ondelete="CASCADE"))
+    taken_on: Mapped[date] = mapped_column(Date)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
-from contextlib import asynccontextmanager
-from dataclasses import replace
+import asyncio
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.sql import Executable
 
 from bot.events import Person
 from bot.models import (
     DEFAULT_GOAL,
     DEFAULT_ROUND_SECONDS,
     AnswerRecord,
+    ExamAttempt,
+    FirstAttempt,
     Group,
     Learner,
+    Mock,
+    MockItem,
     Prompt,
     Standing,
 )
@@ -27,13 +36,27 @@ from bot.selection import DomainRecord
 from bot.storage.schema import (
     AnswerRow,
     CardRow,
+    ExamAttemptRow,
     GroupAnswerRow,
     GroupChatRow,
     GroupMemberRow,
     LearnerRow,
+    MockItemRow,
+    MockRow,
     PromptRow,
     PushRow,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class PushKey:
+    """A push about to be claimed: at most one per (kind, chat, local date)."""
+
+    kind: str
+    platform: str
+    chat_id: str
+    learner_id: int | None
+    local_date: date
 
 
 def _learner(row: LearnerRow) -> Learner:
@@ -62,6 +85,14 @@ def _group(row: GroupChatRow) -> Group:
     )
 
 
+def _mock(row: MockRow) -> Mock:
+    return Mock(
+        id=row.id, learner_id=row.learner_id, platform=row.platform, chat_id=row.chat_id,
+        kind=row.kind, total=row.total, position=row.position, started_at=row.started_at,
+        ends_at=row.ends_at, finished_at=row.finished_at, outcome=row.outcome, correct=row.correct,
+    )
+
+
 def _card(row: CardRow) -> CardState:
     return CardState(
         question_id=row.question_id, state=row.state, stability=row.stability,
@@ -74,6 +105,11 @@ class Transaction:
 
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
+
+    async def _write(self, statement: Executable) -> Result[Any]:
+        """Runs an UPDATE without syncing the session's loaded objects: they are not reused after
+        a write here, and syncing costs O(loaded rows) per statement (quadratic over a batch)."""
+        return await self._s.execute(statement, execution_options={"synchronize_session": False})
 
     # learners -------------------------------------------------------------------------------
     async def learner(self, person: Person, now: datetime, private_chat_id: str | None) -> Learner:
@@ -110,12 +146,16 @@ class Transaction:
         allowed = {"timezone", "remind_at", "exam_date", "daily_goal", "unreachable"}
         assert set(changes) <= allowed, changes
         values = {k: (v.strftime("%H:%M") if isinstance(v, time) else v) for k, v in changes.items()}
-        await self._s.execute(update(LearnerRow).where(LearnerRow.id == learner.id).values(**values))
+        await self._write(update(LearnerRow).where(LearnerRow.id == learner.id).values(**values))
         return replace(learner, **changes)
 
     async def forget(self, learner_id: int) -> None:
         """Deletes every row about the learner (explicitly, so it holds without FK cascades too)."""
-        for table, column in ((GroupAnswerRow, GroupAnswerRow.learner_id),
+        await self._s.execute(delete(MockItemRow).where(MockItemRow.mock_id.in_(
+            select(MockRow.id).where(MockRow.learner_id == learner_id))))
+        for table, column in ((MockRow, MockRow.learner_id),
+                              (ExamAttemptRow, ExamAttemptRow.learner_id),
+                              (GroupAnswerRow, GroupAnswerRow.learner_id),
                               (GroupMemberRow, GroupMemberRow.learner_id),
                               (AnswerRow, AnswerRow.learner_id), (CardRow, CardRow.learner_id),
                               (PromptRow, PromptRow.learner_id)):
@@ -180,7 +220,7 @@ class Transaction:
                           now: datetime, closes_at: datetime | None = None) -> Prompt:
         """Posts a new question in a chat, closing any earlier open one asked of the same learner."""
         if learner_id is not None:
-            await self._s.execute(update(PromptRow).where(
+            await self._write(update(PromptRow).where(
                 PromptRow.platform == platform, PromptRow.chat_id == chat_id,
                 PromptRow.learner_id == learner_id, PromptRow.closed_at.is_(None),
             ).values(closed_at=now))
@@ -206,7 +246,7 @@ class Transaction:
 
     async def close_prompt(self, prompt_id: int, now: datetime) -> bool:
         """Closes an open prompt; False if it was already closed (a double press loses here)."""
-        result = await self._s.execute(update(PromptRow).where(
+        result = await self._write(update(PromptRow).where(
             PromptRow.id == prompt_id, PromptRow.closed_at.is_(None)).values(closed_at=now))
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -271,7 +311,7 @@ class Transaction:
     async def update_group(self, group: Group, **changes: Any) -> Group:
         assert set(changes) <= {"timezone", "daily_question_at", "round_seconds"}, changes
         values = {k: (v.strftime("%H:%M") if isinstance(v, time) else v) for k, v in changes.items()}
-        await self._s.execute(update(GroupChatRow).where(
+        await self._write(update(GroupChatRow).where(
             GroupChatRow.platform == group.platform, GroupChatRow.chat_id == group.chat_id,
         ).values(**values))
         return replace(group, **changes)
@@ -311,50 +351,60 @@ class Transaction:
 
 
     # scheduled pushes ---------------------------------------------------------------------------
-    async def learners_due(self, now: datetime, platforms: Collection[str],
-                           limit: int) -> list[tuple[Learner, datetime]]:
-        """Reachable learners owed a push by `now`, with the instant it was owed (index scan)."""
+    async def lock_due_learners(self, now: datetime, platforms: Collection[str],
+                                limit: int) -> list[tuple[Learner, datetime]]:
+        """Reachable learners owed a push by `now`, with the instant it was owed, locked for this
+        transaction: another instance's tick skips them (PostgreSQL: FOR UPDATE SKIP LOCKED); on
+        SQLite a second writer's transaction fails instead, so nobody claims a learner twice."""
         stmt = (select(LearnerRow).where(LearnerRow.next_push_at <= now,
                                          LearnerRow.unreachable.is_(False),
                                          LearnerRow.platform.in_(platforms))
-                .order_by(LearnerRow.next_push_at).limit(limit))
+                .order_by(LearnerRow.next_push_at).limit(limit)
+                .with_for_update(skip_locked=True))
         rows = list(await self._s.scalars(stmt))
         return [(_learner(r), r.next_push_at) for r in rows if r.next_push_at is not None]
 
-    async def reschedule(self, learner_id: int, expected: datetime | None,
-                         following: datetime | None) -> bool:
-        """Moves a learner's next push from `expected` to `following`; False if another tick
-        (or instance) already moved it. This compare-and-set is what makes a claim exclusive."""
-        result = await self._s.execute(update(LearnerRow).where(
-            LearnerRow.id == learner_id, LearnerRow.next_push_at == expected,
-        ).values(next_push_at=following))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+    async def set_next_pushes(self, when: Mapping[int, datetime | None]) -> None:
+        """Moves many learners' next push at once (one executemany by primary key)."""
+        if when:
+            await self._s.execute(update(LearnerRow),
+                                  [{"id": k, "next_push_at": v} for k, v in when.items()])
 
     async def set_next_push(self, learner_id: int, when: datetime | None) -> None:
-        await self._s.execute(update(LearnerRow).where(LearnerRow.id == learner_id)
-                              .values(next_push_at=when))
+        await self._write(update(LearnerRow).where(LearnerRow.id == learner_id)
+                          .values(next_push_at=when))
 
-    async def record_push(self, kind: str, platform: str, chat_id: str, learner_id: int | None,
-                          local_date: date, now: datetime, outcome: str) -> int | None:
-        """Records a claimed push; None if that push was already recorded for that day."""
-        try:
-            async with self._s.begin_nested():
-                row = PushRow(kind=kind, platform=platform, chat_id=chat_id, learner_id=learner_id,
-                              local_date=local_date, claimed_at=now, outcome=outcome)
-                self._s.add(row)
-                await self._s.flush()
-        except IntegrityError:
-            return None
-        return row.id
+    async def record_pushes(self, pushes: Sequence[PushKey], now: datetime) -> dict[PushKey, int]:
+        """Records claimed pushes in one statement; a push already recorded for its day is left
+        out of the result (the unique key decides)."""
+        if not pushes:
+            return {}
+        insert = sqlite_insert if self._s.get_bind().dialect.name == "sqlite" else pg_insert
+        stmt = (insert(PushRow).on_conflict_do_nothing(
+                    index_elements=["kind", "platform", "chat_id", "local_date"])
+                .returning(PushRow.id, PushRow.kind, PushRow.platform, PushRow.chat_id,
+                           PushRow.local_date))
+        rows = [{"kind": p.kind, "platform": p.platform, "chat_id": p.chat_id,
+                 "learner_id": p.learner_id, "local_date": p.local_date, "claimed_at": now,
+                 "outcome": "claimed"} for p in pushes]
+        by_key = {(p.kind, p.platform, p.chat_id, p.local_date): p for p in pushes}
+        result = await self._s.execute(stmt, rows)
+        return {by_key[(kind, platform, chat_id, day)]: push_id
+                for push_id, kind, platform, chat_id, day in result}
+
+    async def due_counts(self, learner_ids: Collection[int], before: datetime) -> dict[int, int]:
+        stmt = (select(CardRow.learner_id, func.count()).where(
+            CardRow.learner_id.in_(learner_ids), CardRow.due <= before).group_by(CardRow.learner_id))
+        return {lid: int(n) for lid, n in await self._s.execute(stmt)}
+
+    async def answer_counts(self, learner_ids: Collection[int], since: datetime) -> dict[int, int]:
+        stmt = (select(AnswerRow.learner_id, func.count()).where(
+            AnswerRow.learner_id.in_(learner_ids), AnswerRow.answered_at >= since)
+            .group_by(AnswerRow.learner_id))
+        return {lid: int(n) for lid, n in await self._s.execute(stmt)}
 
     async def push_outcome(self, push_id: int, outcome: str) -> None:
-        await self._s.execute(update(PushRow).where(PushRow.id == push_id).values(outcome=outcome))
-
-    async def pushes(self) -> list[tuple[str, str, str, date, str]]:
-        """(kind, platform, chat_id, local_date, outcome) of every recorded push, oldest first."""
-        stmt = select(PushRow.kind, PushRow.platform, PushRow.chat_id, PushRow.local_date,
-                      PushRow.outcome).order_by(PushRow.id)
-        return [tuple(r) for r in await self._s.execute(stmt)]  # type: ignore[misc]
+        await self._write(update(PushRow).where(PushRow.id == push_id).values(outcome=outcome))
 
     async def groups_due(self, now: datetime, platforms: Collection[str],
                          limit: int) -> list[tuple[Group, datetime]]:
@@ -365,28 +415,142 @@ class Transaction:
         return [(_group(r), r.next_push_at) for r in rows if r.next_push_at is not None]
 
     async def set_group_schedule(self, group: Group, when: datetime | None) -> None:
-        await self._s.execute(update(GroupChatRow).where(
+        await self._write(update(GroupChatRow).where(
             GroupChatRow.platform == group.platform, GroupChatRow.chat_id == group.chat_id,
         ).values(next_push_at=when))
 
     async def reschedule_group(self, group: Group, expected: datetime | None,
                                following: datetime | None) -> bool:
-        result = await self._s.execute(update(GroupChatRow).where(
+        result = await self._write(update(GroupChatRow).where(
             GroupChatRow.platform == group.platform, GroupChatRow.chat_id == group.chat_id,
             GroupChatRow.next_push_at == expected,
         ).values(next_push_at=following))
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    # mock exams, readiness evidence and exam attempts -----------------------------------------
+    async def start_mock(self, learner_id: int, platform: str, chat_id: str, kind: str,
+                         questions: Sequence[tuple[str, int]], now: datetime,
+                         ends_at: datetime) -> Mock | None:
+        """A new mock over (question id, domain) pairs in order; None if one is already running."""
+        row = MockRow(learner_id=learner_id, platform=platform, chat_id=chat_id, kind=kind,
+                      total=len(questions), position=0, started_at=now, ends_at=ends_at)
+        try:
+            async with self._s.begin_nested():
+                self._s.add(row)
+                await self._s.flush()
+        except IntegrityError:  # the partial unique index: another mock is still unfinished
+            return None
+        self._s.add_all(MockItemRow(mock_id=row.id, position=i, question_id=qid, domain=domain,
+                                    correct=False) for i, (qid, domain) in enumerate(questions))
+        return _mock(row)
+
+    async def mock(self, mock_id: int) -> Mock | None:
+        row = await self._s.get(MockRow, mock_id)
+        return _mock(row) if row else None
+
+    async def running_mock(self, learner_id: int) -> Mock | None:
+        row = (await self._s.execute(select(MockRow).where(
+            MockRow.learner_id == learner_id, MockRow.finished_at.is_(None)))).scalar_one_or_none()
+        return _mock(row) if row else None
+
+    async def mock_items(self, mock_id: int) -> list[MockItem]:
+        stmt = select(MockItemRow).where(MockItemRow.mock_id == mock_id).order_by(MockItemRow.position)
+        return [MockItem(r.position, r.question_id, r.domain, r.letter, r.correct)
+                for r in await self._s.scalars(stmt)]
+
+    async def answer_mock(self, mock_id: int, position: int, letter: str, correct: bool,
+                          now: datetime) -> bool:
+        """Moves an unfinished mock past `position`; False if that question was already answered."""
+        moved = await self._write(update(MockRow).where(
+            MockRow.id == mock_id, MockRow.position == position, MockRow.finished_at.is_(None),
+        ).values(position=position + 1))
+        if not moved.rowcount:  # type: ignore[attr-defined]
+            return False
+        await self._write(update(MockItemRow).where(
+            MockItemRow.mock_id == mock_id, MockItemRow.position == position,
+        ).values(letter=letter, correct=correct, answered_at=now))
+        return True
+
+    async def finish_mock(self, mock_id: int, outcome: str, correct: int | None, now: datetime) -> bool:
+        """Ends a mock; False if it had already ended (a second caller loses here)."""
+        result = await self._write(update(MockRow).where(
+            MockRow.id == mock_id, MockRow.finished_at.is_(None),
+        ).values(finished_at=now, outcome=outcome, correct=correct))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def expired_mocks(self, now: datetime, limit: int = 100) -> list[Mock]:
+        """Unfinished mocks whose time is up."""
+        stmt = (select(MockRow).where(MockRow.ends_at <= now, MockRow.finished_at.is_(None))
+                .order_by(MockRow.ends_at).limit(limit))
+        return [_mock(r) for r in await self._s.scalars(stmt)]
+
+    async def mock_history(self, learner_id: int, limit: int) -> list[Mock]:
+        stmt = (select(MockRow).where(MockRow.learner_id == learner_id)
+                .order_by(MockRow.started_at.desc(), MockRow.id.desc()).limit(limit))
+        return [_mock(r) for r in await self._s.scalars(stmt)]
+
+    async def mock_seen(self, learner_id: int) -> set[str]:
+        """Every question shown in one of the learner's mocks (up to where each one stopped)."""
+        stmt = (select(MockItemRow.question_id).join(MockRow, MockRow.id == MockItemRow.mock_id)
+                .where(MockRow.learner_id == learner_id, MockItemRow.position <= MockRow.position))
+        return set(await self._s.scalars(stmt))
+
+    async def first_attempts(self, learner_id: int) -> list[FirstAttempt]:
+        """The learner's first answer to each question, from practice or a mock, oldest first."""
+        practice = (select(AnswerRow.question_id, AnswerRow.domain, AnswerRow.correct,
+                           AnswerRow.answered_at)
+                    .where(AnswerRow.learner_id == learner_id))
+        mocks = (select(MockItemRow.question_id, MockItemRow.domain, MockItemRow.correct,
+                        MockItemRow.answered_at)
+                 .join(MockRow, MockRow.id == MockItemRow.mock_id)
+                 .where(MockRow.learner_id == learner_id))
+        first: dict[str, FirstAttempt] = {}
+        for stmt in (practice, mocks):
+            for qid, domain, correct, at in await self._s.execute(stmt):
+                if at is not None and (qid not in first or at < first[qid].at):  # None: unanswered
+                    first[qid] = FirstAttempt(qid, domain, correct, at)
+        return sorted(first.values(), key=lambda a: a.at)
+
+    async def record_exam_attempt(self, learner_id: int, taken_on: date, passed: bool,
+                                  now: datetime) -> None:
+        """Records a sitting of the real exam; a second report for the same day corrects the first."""
+        stmt = select(ExamAttemptRow).where(ExamAttemptRow.learner_id == learner_id,
+                                            ExamAttemptRow.taken_on == taken_on)
+        row = (await self._s.execute(stmt)).scalar_one_or_none()
+        if row is None:
+            try:
+                async with self._s.begin_nested():
+                    self._s.add(ExamAttemptRow(learner_id=learner_id, taken_on=taken_on,
+                                               passed=passed, recorded_at=now))
+                return
+            except IntegrityError:  # recorded concurrently (a double press)
+                row = (await self._s.execute(stmt)).scalar_one()
+        row.passed, row.recorded_at = passed, now
+
+    async def exam_attempts(self, learner_id: int) -> list[ExamAttempt]:
+        stmt = (select(ExamAttemptRow).where(ExamAttemptRow.learner_id == learner_id)
+                .order_by(ExamAttemptRow.taken_on))
+        return [ExamAttempt(r.taken_on, r.passed) for r in await self._s.scalars(stmt)]
+
 
 class Store:
-    """Opens transactions on one engine. The engine is made by the composition root."""
+    """Opens transactions on one engine. The engine is made by the composition root.
+
+    SQLite takes one writer at a time; letting concurrent events race for its lock ends in
+    "database is locked" after the busy timeout under bursts, so on SQLite this process queues its
+    transactions instead. PostgreSQL runs them concurrently.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._one_at_a_time = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        async with self._sessions.begin() as session:
+        async with self._serialised(), self._sessions.begin() as session:
             yield Transaction(session)
+
+    def _serialised(self) -> AbstractAsyncContextManager[object]:
+        return self._one_at_a_time or nullcontext()
 
