@@ -13,7 +13,8 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from app.runtime import PlatformUnavailable, platform_frontends, serve, study_bot
+from adapters.errors import PlatformUnavailable
+from app.runtime import discord_frontend, platform_frontends, serve, study_bot
 from app.settings import Settings
 from bot.content import BankError
 from bot.content_check import check_bank
@@ -124,6 +125,26 @@ def _instant(text: str) -> datetime:
                   f"(got {text!r})")
         raise typer.Exit(2)
     return when
+
+
+@cli.command("discord-sync")
+def discord_sync() -> None:
+    """Upload the Discord slash commands now (to DISCORD_GUILD_ID if set, else globally)."""
+    settings = _settings()
+    if not settings.discord_bot_token:
+        err.print("discord-sync needs DISCORD_BOT_TOKEN")
+        raise typer.Exit(2)
+
+    async def main() -> None:
+        async with study_bot(settings) as bot:
+            await discord_frontend(settings, bot).sync()
+
+    try:
+        asyncio.run(main())
+    except (BankError, PlatformUnavailable) as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    typer.echo(f"slash commands synced to {settings.discord_guild_id or 'every server (global)'}")
 
 
 @content_cli.command("check")

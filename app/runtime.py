@@ -7,7 +7,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from app.settings import Settings
 from bot.clock import SystemClock
@@ -18,6 +18,10 @@ from bot.storage.engine import make_engine, upgrade
 from bot.storage.store import Store
 from scheduler.service import PushScheduler
 from scheduler.tick import Ticker
+
+if TYPE_CHECKING:
+    from adapters.discord_bot.frontend import DiscordFrontend
+    from adapters.telegram import TelegramFrontend
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +35,6 @@ class Frontend(Protocol):
 
     async def stop(self) -> None: ...
 
-
-class PlatformUnavailable(RuntimeError):
-    """A platform is configured that this build cannot start."""
 
 
 @asynccontextmanager
@@ -52,12 +53,32 @@ async def study_bot(settings: Settings) -> AsyncIterator[StudyBot]:
 def platform_frontends(settings: Settings, bot: StudyBot) -> list[Frontend]:
     """One frontend per platform whose token is configured."""
     frontends: list[Frontend] = []
-    for name, token in (("Telegram", settings.telegram_bot_token),
-                        ("Discord", settings.discord_bot_token)):
-        if token:
-            raise PlatformUnavailable(f"{name} is configured, but this build has no {name} adapter "
-                                      "yet; unset its token to use the console chat.")
+    if settings.telegram_bot_token:
+        frontends.append(telegram_frontend(settings, bot))
+    if settings.discord_bot_token:
+        frontends.append(discord_frontend(settings, bot))
     return frontends
+
+
+def telegram_frontend(settings: Settings, bot: StudyBot) -> TelegramFrontend:
+    """Imported here so that runs without a Telegram token never load python-telegram-bot."""
+    from adapters.telegram import TelegramConfig, TelegramFrontend
+
+    assert settings.telegram_bot_token
+    return TelegramFrontend(bot, TelegramConfig(
+        settings.telegram_bot_token, base_url=settings.telegram_api_base_url,
+        webhook_url=settings.telegram_webhook_url, webhook_listen=settings.telegram_webhook_listen,
+        webhook_secret=settings.telegram_webhook_secret))
+
+
+def discord_frontend(settings: Settings, bot: StudyBot) -> DiscordFrontend:
+    """Imported here so that runs without a Discord token never load discord.py."""
+    from adapters.discord_bot.frontend import DiscordConfig, DiscordFrontend
+
+    assert settings.discord_bot_token
+    return DiscordFrontend(bot, DiscordConfig(
+        settings.discord_bot_token, settings.discord_state_file, settings.discord_guild_id,
+        settings.discord_api_base_url, settings.discord_gateway_url))
 
 
 async def serve(settings: Settings, bot: StudyBot, frontends: list[Frontend]) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,7 +23,14 @@ class Settings(BaseSettings):
     )
     telegram_bot_token: str | None = None
     telegram_api_base_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: Annotated[tuple[str, int], NoDecode] = ("127.0.0.1", 8443)
+    telegram_webhook_secret: str | None = None
     discord_bot_token: str | None = None
+    discord_guild_id: int | None = None
+    discord_api_base_url: str | None = None
+    discord_gateway_url: str | None = None
+    discord_state_file: Path = Path("discord-state.json")
     default_timezone: str = "UTC"
     log_level: str = "INFO"
     content_dir: Path = REPO_ROOT / "content" / "questions"
@@ -59,3 +68,44 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("discord_api_base_url", "discord_gateway_url")
+    @classmethod
+    def _discord_proxy_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A Discord-compatible proxy: REST over http(s), the gateway over ws(s); blank is unset."""
+        value = (value or "").strip().rstrip("/")
+        if not value:
+            return None
+        schemes = ("http://", "https://") if info.field_name == "discord_api_base_url" else ("ws://", "wss://")
+        if not value.startswith(schemes):
+            raise ValueError(f"must start with {' or '.join(schemes)}")
+        return value
+
+    @field_validator("discord_guild_id", mode="before")
+    @classmethod
+    def _blank_guild_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_webhook_url", "telegram_webhook_secret")
+    @classmethod
+    def _telegram_webhook(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Telegram delivers webhooks over HTTPS only and accepts secrets of [A-Za-z0-9_-]{1,256}."""
+        value = (value or "").strip()
+        if not value:
+            return None
+        if info.field_name == "telegram_webhook_url" and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL (Telegram sends webhooks over HTTPS only)")
+        if info.field_name == "telegram_webhook_secret" and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("telegram_webhook_listen", mode="before")
+    @classmethod
+    def _host_port(cls, value: object) -> object:
+        """`HOST:PORT`, e.g. 127.0.0.1:8443 behind a TLS-terminating proxy."""
+        if isinstance(value, str):
+            host, _, port = value.strip().rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"{value!r} is not HOST:PORT, e.g. 127.0.0.1:8443")
+            return host.strip("[]"), int(port)
+        return value

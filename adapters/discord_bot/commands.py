@@ -1,0 +1,207 @@
+"""The slash commands: typed options with descriptions and choices, each passed to the core as the
+same `/name args` the other platforms send; and syncing them only when their definitions change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from datetime import date
+
+import discord
+from discord import app_commands
+
+from adapters.discord_bot.interactions import Interaction, Interactions
+from adapters.discord_bot.state import AdapterState
+from bot.core import APOLOGY
+from bot.domains import DOMAINS
+
+log = logging.getLogger(__name__)
+
+DOMAIN_CHOICES = [app_commands.Choice(name=f"{d.number}. {d.name}", value=d.number) for d in DOMAINS]
+PERIOD_CHOICES = [app_commands.Choice(name="This week (since Monday)", value="week"),
+                  app_commands.Choice(name="All time", value="all")]
+MOCK_CHOICES = [app_commands.Choice(name="Sprint: 50 questions in 30 minutes", value="sprint"),
+                app_commands.Choice(name="Full: 200 questions in 120 minutes", value="full"),
+                app_commands.Choice(name="Stop the running mock", value="stop")]
+RESULT_CHOICES = [app_commands.Choice(name="Passed", value="passed"),
+                  app_commands.Choice(name="Failed", value="failed")]
+GROUP_SETTING_CHOICES = [
+    app_commands.Choice(name="time: daily group question, HH:MM or off", value="time"),
+    app_commands.Choice(name="round: seconds a question stays open, 10-300", value="round"),
+    app_commands.Choice(name="timezone: the server's time zone, Area/City", value="timezone"),
+]
+
+
+class Checked(app_commands.Transformer[discord.Client]):
+    """A text option whose form is checked before the command runs; `hint` answers a bad one."""
+
+    pattern: re.Pattern[str]
+    hint: str
+
+    async def transform(self, interaction: Interaction, value: str, /) -> str:
+        text = str(value).strip()
+        if not self.pattern.fullmatch(text) or not self.valid(text):
+            raise ValueError(text)
+        return text
+
+    def valid(self, text: str) -> bool:
+        return True
+
+
+class ExamDate(Checked):
+    pattern = re.compile(r"\d{4}-\d{2}-\d{2}|clear", re.IGNORECASE)
+    hint = "Give the date as YYYY-MM-DD, or clear. Example: /examdate 2027-03-15"
+
+    def valid(self, text: str) -> bool:
+        try:
+            return text.lower() == "clear" or bool(date.fromisoformat(text))
+        except ValueError:
+            return False
+
+
+class ClockTime(Checked):
+    pattern = re.compile(r"([01]?\d|2[0-3]):[0-5]\d|off", re.IGNORECASE)
+    hint = "Give a 24-hour time as HH:MM, or off. Example: /remind 19:00"
+
+
+class StudyTree(app_commands.CommandTree[discord.Client]):
+    """The bot's commands, usable in servers and in DMs with the bot."""
+
+    def __init__(self, client: discord.Client, handler: Interactions) -> None:
+        super().__init__(client, allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True),
+                         allowed_installs=app_commands.AppInstallationType(guild=True))
+        self.handler = handler
+        _add_commands(self, handler)
+
+    async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError, /) -> None:
+        """Bad option values and stale commands get a line saying what to do; anything else an
+        apology. Nothing escapes to discord.py's default handler."""
+        if isinstance(error, app_commands.TransformerError):
+            log.info("rejected option value %r from %s", error.value, interaction.user.id)
+            text = (error.transformer.hint if isinstance(error.transformer, Checked)
+                    else f"{error.value} is not one of the choices: pick one from the list.")
+        elif isinstance(error, app_commands.CommandNotFound):
+            log.warning("unknown command %r from %s", error.name, interaction.user.id)
+            text = "That command is not available any more. Send /help for the list."
+        else:
+            log.error("command failed", exc_info=error)
+            text = APOLOGY
+        await self.handler.refuse(interaction, text)
+
+
+def _add_commands(tree: StudyTree, handler: Interactions) -> None:
+    async def run(interaction: Interaction, name: str, *args: str | None) -> None:
+        await handler.command(interaction, name, tuple(a for a in args if a))
+
+    @tree.command(description="Welcome, and one-tap setup: time zone, reminder, a first question")
+    async def start(interaction: Interaction) -> None:
+        await run(interaction, "start")
+
+    @tree.command(name="help", description="The commands, one line each")
+    async def help_(interaction: Interaction) -> None:
+        await run(interaction, "help")
+
+    @tree.command(description="The next best question; in a server, one question for everyone")
+    @app_commands.describe(domain="Only questions from this exam domain")
+    @app_commands.choices(domain=DOMAIN_CHOICES)
+    async def quiz(interaction: Interaction, domain: app_commands.Choice[int] | None = None) -> None:
+        await run(interaction, "quiz", str(domain.value) if domain else None)
+
+    @tree.command(description="A timed practice exam weighted like the real one")
+    @app_commands.describe(kind="Sprint (default), full, or stop the one running")
+    @app_commands.choices(kind=MOCK_CHOICES)
+    async def mock(interaction: Interaction, kind: app_commands.Choice[str] | None = None) -> None:
+        await run(interaction, "mock", kind.value if kind else None)
+
+    @tree.command(description="Your study plan, week by week, to the exam date")
+    async def plan(interaction: Interaction) -> None:
+        await run(interaction, "plan")
+
+    @tree.command(description="Record how your exam went: retake dates or renewal tracking")
+    @app_commands.describe(result="Passed or failed", date="The exam date, YYYY-MM-DD (default: today)")
+    @app_commands.choices(result=RESULT_CHOICES)
+    async def examresult(interaction: Interaction, result: app_commands.Choice[str],
+                         date: app_commands.Transform[str, ExamDate] | None = None) -> None:
+        await run(interaction, "examresult", result.value, date)
+
+    @tree.command(description="Today's session: reviews due plus new questions up to your goal")
+    async def daily(interaction: Interaction) -> None:
+        await run(interaction, "daily")
+
+    @tree.command(description="Your progress: accuracy per domain, streak, reviews due")
+    async def stats(interaction: Interaction) -> None:
+        await run(interaction, "stats")
+
+    @tree.command(description="Set your exam date and see the countdown")
+    @app_commands.describe(date="YYYY-MM-DD, or clear to remove it")
+    async def examdate(interaction: Interaction,
+                       date: app_commands.Transform[str, ExamDate] | None = None) -> None:
+        await run(interaction, "examdate", date)
+
+    @tree.command(description="A daily study prompt at this local time")
+    @app_commands.describe(time="24-hour HH:MM such as 19:00, or off")
+    async def remind(interaction: Interaction, time: app_commands.Transform[str, ClockTime]) -> None:
+        await run(interaction, "remind", time)
+
+    @tree.command(description="Your time zone, for reminders, streaks and countdowns")
+    @app_commands.describe(zone="An IANA name such as America/Chicago")
+    async def timezone(interaction: Interaction, zone: str | None = None) -> None:
+        await run(interaction, "timezone", zone)
+
+    @tree.command(description="How many questions a day make your goal")
+    @app_commands.describe(questions="1-50 (default 10)")
+    async def goal(interaction: Interaction,
+                   questions: app_commands.Range[int, 1, 50] | None = None) -> None:
+        await run(interaction, "goal", None if questions is None else str(questions))
+
+    @tree.command(description="Your current settings")
+    async def settings(interaction: Interaction) -> None:
+        await run(interaction, "settings")
+
+    @tree.command(description="The CMAS exam: format, domains and weights, fees, retakes, renewal")
+    async def about(interaction: Interaction) -> None:
+        await run(interaction, "about")
+
+    @tree.command(description="Delete everything stored about you (asks first)")
+    async def forgetme(interaction: Interaction) -> None:
+        await run(interaction, "forgetme")
+
+    @tree.command(description="This server's members ranked by points")
+    @app_commands.describe(period="This week (default) or all time")
+    @app_commands.choices(period=PERIOD_CHOICES)
+    async def leaderboard(interaction: Interaction, period: app_commands.Choice[str] | None = None) -> None:
+        await run(interaction, "leaderboard", period.value if period else None)
+
+    @tree.command(description="The server's group settings; changing them needs Manage Server")
+    @app_commands.describe(setting="What to change",
+                           value="The new value: HH:MM or off, seconds, or Area/City")
+    @app_commands.choices(setting=GROUP_SETTING_CHOICES)
+    async def groupsettings(interaction: Interaction, setting: app_commands.Choice[str] | None = None,
+                            value: str | None = None) -> None:
+        await run(interaction, "groupsettings", setting.value if setting else None, value)
+
+
+def definitions_digest(tree: StudyTree, guild: discord.abc.Snowflake | None) -> str:
+    payload = [command.to_dict(tree) for command in tree.get_commands(guild=guild)]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+async def sync_commands(tree: StudyTree, state: AdapterState, guild_id: int | None,
+                        *, force: bool = False) -> bool:
+    """Uploads the commands (to one server when `guild_id` is set, for instant updates while
+    developing) unless the same definitions were already synced there. True if it synced."""
+    guild = discord.Object(guild_id) if guild_id else None
+    if guild is not None:
+        tree.copy_global_to(guild=guild)
+    target = f"{tree.client.application_id}:{guild_id or 'global'}"
+    digest = definitions_digest(tree, guild)
+    if not force and state.commands_hash(target) == digest:
+        log.info("slash commands unchanged since the last sync (%s)", target)
+        return False
+    synced = await tree.sync(guild=guild)
+    state.set_commands_hash(target, digest)
+    log.info("synced %d slash commands (%s)", len(synced), target)
+    return True

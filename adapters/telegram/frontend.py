@@ -1,0 +1,149 @@
+"""The Telegram frontend: a PTB application on the shared asyncio loop, and the task that reveals
+group rounds when their time is up.
+
+PTB is started by hand (`async with application`, `start()`, `updater.start_polling()`), not with
+`run_polling()`, which would own the loop that the core, the scheduler and Discord share. Nothing the
+bot needs is kept in memory: prompts live in the database, so a question asked before a restart is
+answered after it, by this process or another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from contextlib import AsyncExitStack
+from datetime import timedelta
+
+from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import ApplicationBuilder
+from telegram.request import HTTPXRequest
+
+from adapters.errors import PlatformUnavailable
+from adapters.telegram import menu
+from adapters.telegram.config import TelegramConfig
+from adapters.telegram.handlers import Handlers, TelegramApplication
+from adapters.telegram.messenger import PLATFORM, TelegramMessenger
+from adapters.telegram.throttle import PatientLimiter, PerUserOrder
+from adapters.telegram.updates import TolerantBot
+from bot.core import StudyBot
+from bot.delivery import Messenger, RecipientUnreachable, RetryLater
+from bot.events import Address
+from bot.outgoing import Outgoing
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+BOOTSTRAP_RETRIES = 3  # deleteWebhook/setWebhook at start-up, before giving up
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+CONNECTIONS = 256  # PTB's own default for everything but getUpdates
+
+
+def build_application(config: TelegramConfig) -> TelegramApplication:
+    bot = TolerantBot(
+        config.token, base_url=config.base_url or DEFAULT_BASE_URL,
+        request=HTTPXRequest(connection_pool_size=CONNECTIONS), get_updates_request=HTTPXRequest(),
+        rate_limiter=PatientLimiter(
+            per_second=config.messages_per_second, group_per_minute=config.group_messages_per_minute,
+            flood_retries=config.flood_retries, network_retries=config.network_retries,
+            backoff=config.network_backoff))
+    application: TelegramApplication = (
+        ApplicationBuilder().bot(bot)
+        .concurrent_updates(PerUserOrder(config.concurrent_updates))
+        .job_queue(None)  # rounds are revealed by our own task; no APScheduler inside PTB
+        .build())
+    return application
+
+
+class TelegramFrontend:
+    def __init__(self, study: StudyBot, config: TelegramConfig) -> None:
+        # httpx logs every request's URL at INFO, and Bot API URLs carry the token.
+        logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
+        self.study, self.config = study, config
+        self.application = build_application(config)
+        messenger = TelegramMessenger(self.application.bot, study.mark_unreachable)
+        self.messenger: Messenger = messenger  # what the scheduler and the round reveals use
+        Handlers(study, messenger, config.ack_within).install(self.application)
+        self._stack = AsyncExitStack()
+
+    async def start(self) -> None:
+        """Connects (getMe), registers the command menu, starts handling updates and revealing
+        rounds. On failure, whatever was started is stopped again."""
+        try:
+            await self._stack.enter_async_context(self.application)  # initialize() ... shutdown()
+            await self._register_menu()
+            await self.application.start()
+            self._stack.push_async_callback(self.application.stop)
+            await self._start_updates()
+            reveals = asyncio.create_task(self._reveal_rounds(), name="telegram round reveals")
+            self._stack.push_async_callback(_cancel, reveals)
+        except BaseException as exc:
+            await self._stack.aclose()
+            # Configuration problems get one line, never the token (PTB's message quotes it).
+            if isinstance(exc, InvalidToken):
+                raise PlatformUnavailable("Telegram rejected TELEGRAM_BOT_TOKEN: is it mistyped or "
+                                          "revoked?") from None
+            if isinstance(exc, NetworkError):
+                raise PlatformUnavailable(f"Telegram: cannot reach the Bot API at "
+                                          f"{self.config.base_url or DEFAULT_BASE_URL}: {exc}") from None
+            raise
+        log.info("telegram: @%s is %s", self.application.bot.username,
+                 f"receiving webhooks at {self.config.webhook_url}" if self.config.webhook_url
+                 else "long-polling")
+
+    async def stop(self) -> None:
+        """Stops in the reverse order: reveals, updates, handlers, then the HTTP client."""
+        await self._stack.aclose()
+
+    async def _start_updates(self) -> None:
+        updater = self.application.updater
+        assert updater is not None  # the builder always makes one
+        if self.config.webhook_url:
+            host, port = self.config.webhook_listen
+            await updater.start_webhook(
+                listen=host, port=port, url_path=self.config.webhook_path,
+                webhook_url=self.config.webhook_url, allowed_updates=ALLOWED_UPDATES,
+                secret_token=self.config.webhook_secret or secrets.token_urlsafe(32),
+                bootstrap_retries=BOOTSTRAP_RETRIES)
+        else:
+            await updater.start_polling(timeout=timedelta(seconds=self.config.poll_timeout),
+                                        allowed_updates=ALLOWED_UPDATES,
+                                        bootstrap_retries=BOOTSTRAP_RETRIES)
+        self._stack.push_async_callback(updater.stop)
+
+    async def _register_menu(self) -> None:
+        """The menu is a convenience: failing to set it is logged, never fatal."""
+        bot = self.application.bot
+        try:
+            await bot.set_my_commands(menu.PRIVATE, scope=BotCommandScopeAllPrivateChats())
+            await bot.set_my_commands(menu.GROUP, scope=BotCommandScopeAllGroupChats())
+        except TelegramError as exc:
+            log.warning("could not register the command menu: %s", exc)
+
+    async def _reveal_rounds(self) -> None:
+        """Every `reveal_every` seconds, closes this platform's group rounds that are due and posts
+        each reveal. Closing is settled in the database, so several instances reveal each round once."""
+        while True:
+            await asyncio.sleep(self.config.reveal_every)
+            try:
+                reveals = await self.study.close_due_rounds(PLATFORM)
+            except Exception:
+                log.exception("closing due group rounds failed")
+                continue
+            await asyncio.gather(*(self._reveal(address, reveal) for address, reveal in reveals))
+
+    async def _reveal(self, address: Address, reveal: Outgoing) -> None:
+        try:
+            await self.messenger.send(address, reveal)
+        except (RecipientUnreachable, RetryLater) as exc:
+            log.warning("round reveal for chat %s not delivered: %r", address.chat_id, exc)
+        except Exception:
+            log.exception("round reveal for chat %s failed", address.chat_id)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

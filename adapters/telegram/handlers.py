@@ -1,0 +1,141 @@
+"""What the bot does with each update: translate it, let the core answer, deliver the replies.
+
+A press is answered (answerCallbackQuery) as soon as the core has graded it, so a short private reply
+("Correct, +10") can ride on the answer as an alert; if grading takes longer than `ack_within`, the
+press is answered blank and the reply comes as a message. Replies marked private go to the presser
+alone: the alert, or a direct message when the event came from a group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Message, Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from adapters.telegram import menu, updates
+from adapters.telegram.messenger import PLATFORM, TelegramMessenger
+from adapters.telegram.render import alert_text
+from bot.core import ADMIN_COMMANDS, StudyBot
+from bot.delivery import RecipientUnreachable, RetryLater
+from bot.events import Address, Chat, Command, Person, TextMessage, parse_command
+from bot.outgoing import Outgoing
+
+log = logging.getLogger(__name__)
+
+UNUSABLE_BUTTON = "This button no longer works. Send /help to carry on."
+FAILED_PRESS = "Sorry, something went wrong on our side. Please try again."
+TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
+ADMINS = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
+
+
+class Handlers:
+    def __init__(self, study: StudyBot, messenger: TelegramMessenger, ack_within: float) -> None:
+        self.study, self.messenger, self.ack_within = study, messenger, ack_within
+
+    def install(self, application: TelegramApplication) -> None:
+        application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, self.command))
+        application.add_handler(MessageHandler(
+            filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
+            self.text))
+        application.add_handler(CallbackQueryHandler(self.press))
+        application.add_error_handler(self.error)
+
+    async def command(self, update: Update, _context: object) -> None:
+        """`/name args` or `/name@ThisBot args`; commands for other bots, and in a group bare commands
+        that are not ours, are left alone."""
+        message = update.message
+        origin = updates.sender(message) if message else None
+        if message is None or message.text is None or origin is None:
+            return
+        parsed = parse_command(message.text, self.messenger.bot.username)
+        if parsed is None:
+            return
+        name, args = parsed
+        person, chat = origin
+        if chat.is_group and name not in menu.KNOWN and "@" not in message.text.split()[0]:
+            return
+        is_admin = chat.is_group and name in ADMIN_COMMANDS and await self._is_admin(message)
+        replies = await self.study.handle(Command(person, chat, name, args, is_admin=is_admin))
+        await self._deliver(person, chat, replies)
+
+    async def text(self, update: Update, _context: object) -> None:
+        """Plain text in a private chat: a typed answer (`B`) or a nudge towards /quiz."""
+        message = update.message
+        origin = updates.sender(message) if message else None
+        if message is None or message.text is None or origin is None:
+            return
+        person, chat = origin
+        await self._deliver(person, chat, await self.study.handle(TextMessage(person, chat, message.text)))
+
+    async def press(self, update: Update, _context: object) -> None:
+        """A button press: graded by the core, answered, then the pressed message is edited."""
+        query = update.callback_query
+        if query is None:
+            return
+        pressed = updates.press(query)
+        if pressed is None:
+            log.warning("unusable press: %s", updates.describe(update))
+            await self.messenger.acknowledge(query.id, UNUSABLE_BUTTON)
+            return
+        event, message_id = pressed
+        grading = asyncio.create_task(self.study.handle(event))
+        await asyncio.wait([grading], timeout=self.ack_within)
+        alert: Outgoing | None = None
+        if not grading.done():
+            await self.messenger.acknowledge(query.id)
+            replies = await grading
+        else:
+            replies = grading.result()
+            alert = next((r for r in replies if r.private and alert_text(r) is not None), None)
+            await self.messenger.acknowledge(query.id, alert_text(alert) if alert else None)
+        await self._deliver(event.person, event.chat, [r for r in replies if r is not alert], message_id)
+
+    async def error(self, update: object, context: object) -> None:
+        """Logs a failed update with where it came from; PTB goes on with the next update."""
+        error = getattr(context, "error", None)
+        log.error("%s failed", updates.describe(update), exc_info=error)
+        if isinstance(update, Update) and update.callback_query is not None:
+            await self.messenger.acknowledge(update.callback_query.id, FAILED_PRESS)
+
+    async def _is_admin(self, message: Message) -> bool:
+        """Chat admins may change group settings; an anonymous admin posts as the group itself."""
+        if message.sender_chat is not None:
+            return message.sender_chat.id == message.chat.id
+        if message.from_user is None:
+            return False
+        try:
+            member = await self.messenger.bot.get_chat_member(message.chat.id, message.from_user.id)
+        except TelegramError as exc:
+            log.warning("getChatMember failed in chat %s: %s", message.chat.id, exc)
+            return False
+        return member.status in ADMINS
+
+    async def _deliver(self, person: Person, chat: Chat, replies: list[Outgoing],
+                       pressed_message: int | None = None) -> None:
+        try:
+            for reply in replies:
+                if reply.private and chat.is_group:
+                    await self._send_privately(person, chat, reply)
+                elif reply.replace and pressed_message is not None:
+                    await self.messenger.replace(chat.address, pressed_message, reply)
+                else:
+                    await self.messenger.send(chat.address, reply)
+        except RecipientUnreachable as exc:
+            log.info("reply not delivered: %s", exc)
+        except RetryLater as exc:
+            log.warning("reply to chat %s dropped: flood limit for %.0f s", chat.address.chat_id, exc.seconds)
+
+    async def _send_privately(self, person: Person, chat: Chat, reply: Outgoing) -> None:
+        """A private reply to something said in a group goes to the person's private chat; if they
+        have not started one with the bot, the group is told how to get it."""
+        try:
+            await self.messenger.send(Address(PLATFORM, person.user_id), reply)
+        except RecipientUnreachable:
+            await self.messenger.send(chat.address, Outgoing(
+                f"{person.display_name}: I can only send you that privately. Open a chat with "
+                f"@{self.messenger.bot.username}, press Start, then ask again."))

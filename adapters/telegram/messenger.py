@@ -1,0 +1,149 @@
+"""Delivery to Telegram: the core's Messenger (scheduler pushes, round reveals, replies), plus the
+edit and callback answer a button press needs. Telegram's errors become the core's: Forbidden ->
+RecipientUnreachable (and the learner is marked so), flood limits and network trouble -> RetryLater."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from contextlib import asynccontextmanager
+
+from telegram import Bot, InputFile, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from adapters.telegram.render import Part, render
+from bot.delivery import RecipientUnreachable, RetryLater
+from bot.events import Address
+from bot.outgoing import Outgoing
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+NETWORK_PAUSE = 30.0  # RetryLater after network errors outlast the limiter's own retries
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # explanations cite sources; previews would bury them
+_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
+_UNCHANGED = "message is not modified"
+_NO_CHAT = "chat not found"
+
+MarkUnreachable = Callable[[str, str], Awaitable[None]]
+
+
+class LatestOnly:
+    """Runs one job per key at a time; jobs queued meanwhile collapse into the newest.
+
+    Only the newest text of a message is worth sending: a group question's answer count is edited
+    on every answer, and behind Telegram's 20-per-minute group limit the edits would otherwise pile up
+    and hold the round's reveal back.
+    """
+
+    def __init__(self) -> None:
+        self._next: dict[Hashable, Callable[[], Awaitable[None]]] = {}
+        self._running: set[Hashable] = set()
+
+    async def run(self, key: Hashable, job: Callable[[], Awaitable[None]]) -> None:
+        self._next[key] = job
+        if key in self._running:
+            return  # the running loop picks up the newest job
+        self._running.add(key)
+        try:
+            while (latest := self._next.pop(key, None)) is not None:
+                await latest()
+        finally:
+            self._running.discard(key)
+            self._next.pop(key, None)
+
+
+class TelegramMessenger:
+    platform = PLATFORM
+
+    def __init__(self, bot: Bot, mark_unreachable: MarkUnreachable) -> None:
+        self.bot = bot
+        self._mark_unreachable = mark_unreachable
+        self._edits = LatestOnly()
+
+    async def send(self, address: Address, message: Outgoing) -> None:
+        """Posts `message` as new messages, raising RecipientUnreachable or RetryLater."""
+        parts = render(message)
+        async with self._translated(address):
+            try:
+                await self._post(int(address.chat_id), _thread(address), parts)
+            except ChatMigrated as moved:  # the group became a supergroup with a new id
+                log.info("chat %s moved to %s", address.chat_id, moved.new_chat_id)
+                await self._post(moved.new_chat_id, None, parts)
+
+    async def replace(self, address: Address, message_id: int, message: Outgoing) -> None:
+        """Edits the message whose button was pressed. A message an edit cannot show (a photo, more
+        than one message's text) or one that is gone is sent anew; an unchanged one is left alone."""
+        parts = render(message)
+        if len(parts) != 1 or parts[0].photo is not None:
+            await self.send(address, message)
+            return
+
+        async def edit() -> None:
+            await self._edit(address, message_id, parts[0])
+
+        async with self._translated(address):
+            await self._edits.run((address.chat_id, message_id), edit)
+
+    async def acknowledge(self, query_id: str, alert: str | None = None) -> None:
+        """Answers a button press (stops the client's spinner), with an alert only the presser sees.
+        A press too old to answer, or a failure here, is logged: the reply still follows."""
+        try:
+            await self.bot.answer_callback_query(query_id, text=alert, show_alert=alert is not None)
+        except TelegramError as exc:
+            log.info("could not answer callback query %s: %s", query_id, exc)
+
+    async def _post(self, chat_id: int, thread_id: int | None, parts: list[Part]) -> None:
+        for part in parts:
+            if part.photo is not None:
+                await self.bot.send_photo(
+                    chat_id, InputFile(part.photo.png, filename=part.photo.filename),
+                    caption=part.html or None, parse_mode=ParseMode.HTML, reply_markup=part.keyboard,
+                    message_thread_id=thread_id)
+            else:
+                await self.bot.send_message(
+                    chat_id, part.html, parse_mode=ParseMode.HTML, reply_markup=part.keyboard,
+                    message_thread_id=thread_id, link_preview_options=NO_PREVIEW)
+
+    async def _edit(self, address: Address, message_id: int, part: Part) -> None:
+        try:
+            await self.bot.edit_message_text(
+                part.html, chat_id=int(address.chat_id), message_id=message_id,
+                parse_mode=ParseMode.HTML, reply_markup=part.keyboard, link_preview_options=NO_PREVIEW)
+        except BadRequest as exc:
+            reason = exc.message.lower()
+            if _UNCHANGED in reason:
+                return
+            if not any(gone in reason for gone in _GONE):
+                raise
+            log.info("message %s in chat %s cannot be edited (%s); sending anew",
+                     message_id, address.chat_id, exc.message)
+            await self._post(int(address.chat_id), _thread(address), [part])
+
+    @asynccontextmanager
+    async def _translated(self, address: Address) -> AsyncIterator[None]:
+        try:
+            yield
+        except Forbidden as exc:
+            await self._unreachable(address)
+            raise RecipientUnreachable(f"telegram chat {address.chat_id}: {exc.message}") from exc
+        except BadRequest as exc:
+            if _NO_CHAT not in exc.message.lower():
+                raise
+            await self._unreachable(address)
+            raise RecipientUnreachable(f"telegram chat {address.chat_id}: {exc.message}") from exc
+        except RetryAfter as exc:
+            # The public `retry_after` warns until PTB makes it a timedelta; the limiter reads this too.
+            raise RetryLater(exc._retry_after.total_seconds()) from exc
+        except NetworkError as exc:  # BadRequest is handled above; the limiter has already retried
+            raise RetryLater(NETWORK_PAUSE) from exc
+
+    async def _unreachable(self, address: Address) -> None:
+        """A private chat's id is its user's id: that learner gets no more pushes until they write."""
+        if int(address.chat_id) > 0:
+            await self._mark_unreachable(PLATFORM, address.chat_id)
+
+
+def _thread(address: Address) -> int | None:
+    return int(address.thread_id) if address.thread_id else None

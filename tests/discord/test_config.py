@@ -1,0 +1,42 @@
+"""Discord settings: proxy URLs checked at start-up, blanks meaning unset; and their wiring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from adapters.discord_bot.frontend import DiscordFrontend
+from app.runtime import platform_frontends
+from app.settings import Settings
+from bot.core import StudyBot
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("DISCORD_API_BASE_URL", "ws://127.0.0.1:8080/api/v10"), ("DISCORD_GATEWAY_URL", "http://127.0.0.1"),
+    ("DISCORD_GUILD_ID", "my-server"),
+])
+def test_bad_discord_settings_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=name.lower()):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_blank_discord_settings_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DISCORD_GUILD_ID", "DISCORD_API_BASE_URL", "DISCORD_GATEWAY_URL"):
+        monkeypatch.setenv(name, " ")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (settings.discord_guild_id, settings.discord_api_base_url, settings.discord_gateway_url) == (
+        None, None, None)
+    assert Settings(discord_api_base_url="https://proxy:8080/api/v10/",  # type: ignore[call-arg]
+                    _env_file=None).discord_api_base_url == "https://proxy:8080/api/v10"
+
+
+def test_a_discord_token_starts_the_discord_frontend(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                    study_bot: StudyBot) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    settings = Settings(discord_bot_token="t", discord_state_file=tmp_path / "s.json",  # type: ignore[call-arg]
+                        _env_file=None)
+    [frontend] = platform_frontends(settings, study_bot)
+    assert isinstance(frontend, DiscordFrontend) and frontend.messenger.platform == "discord"

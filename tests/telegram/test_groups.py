@@ -1,0 +1,134 @@
+"""A study group: a shared question answered once per member, the reveal, the board, admin settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from adapters.telegram import TelegramFrontend
+from bot.clock import FixedClock
+from bot.core import StudyBot
+from bot.events import Address, Chat, Command, Person
+from tests.telegram.conftest import running
+from tests.telegram.fake_api import Call, FakeBotApi, Json
+
+GROUP = -1001
+
+
+async def _press(api: FakeBotApi, user: Json, message: Call, label: str) -> tuple[Call, list[Call]]:
+    """Presses and returns the acknowledgement plus any edit it caused (after the bot went quiet)."""
+    mark = api.mark()
+    api.press(user, message, label)
+    [ack] = await api.wait("answerCallbackQuery", since=mark)
+    await api.quiet()
+    return ack, api.made("editMessageText", since=mark)
+
+
+async def test_group_round_one_answer_each_then_reveal_and_leaderboard(
+        telegram: TelegramFrontend, api: FakeBotApi, clock: FixedClock, core: StudyBot,
+        alice: Json, bob: Json) -> None:
+    carol = api.user(103, "Carol", "O'Hara")
+    api.group(GROUP, "CMAS evening class")
+    api.say(alice, "/quiz@CmasStudyBot", chat_id=GROUP)
+    [question] = await api.wait("sendMessage", chat_id=GROUP)
+    assert "everyone answers once · 60 s · 0 answered" in question.text
+    assert question.buttons == [["A", "B", "C", "D"]]
+
+    ack, [edit] = await _press(api, alice, question, "B")
+    assert ack.params["text"] == "Correct, +10" and ack.params["show_alert"] == "true"
+    assert "1 answered" in edit.text and edit.message == question.message and edit.buttons
+    ack, [edit] = await _press(api, bob, question, "C")
+    assert ack.params["text"] == "Not quite" and "2 answered" in edit.text
+    ack, edits = await _press(api, alice, question, "A")
+    assert "already answered" in ack.params["text"] and edits == []
+    ack, [edit] = await _press(api, carol, question, "B")
+    assert ack.params["text"] == "Correct, +10" and "3 answered" in edit.text
+
+    # A Discord group's round is due at the same time: the Telegram frontend must leave it alone.
+    discord = Chat(Address("discord", "g1"), is_group=True)
+    await core.handle(Command(Person("discord", "d1", "Dee"), discord, "quiz"))
+    mark = api.mark()
+    clock.set(clock.now() + timedelta(seconds=61))
+    [reveal] = await api.wait("sendMessage", since=mark, chat_id=GROUP)
+    assert reveal.text.startswith("Time's up!") and "Answer: B." in reveal.text
+    assert "Right (2 of 3): Alice, Carol O'Hara" in reveal.text
+    [(address, _)] = await core.close_due_rounds("discord")
+    assert address.chat_id == "g1"
+
+    ack, edits = await _press(api, bob, question, "B")
+    assert "closed" in ack.params["text"] and edits == []
+
+    mark = api.mark()
+    api.say(bob, "/leaderboard all", chat_id=GROUP)
+    [board] = await api.wait("sendMessage", since=mark)
+    assert board.text.splitlines() == ["All-time leaderboard", "1. Alice - 10", "1. Carol O'Hara - 10",
+                                       "3. Bob - 1"]
+    assert board.params["text"].startswith("<b>All-time leaderboard</b>")
+    assert len(api.made("sendMessage", chat_id=GROUP)) == 3  # question, reveal, board: nothing else
+
+
+async def test_group_settings_are_for_admins(telegram: TelegramFrontend, api: FakeBotApi,
+                                             alice: Json, bob: Json) -> None:
+    api.group(GROUP, "CMAS evening class", admins=(101,))
+    for user, command, expected in (
+        (bob, "/groupsettings round 45", "Only the group's admins"),
+        (alice, "/groupsettings@CmasStudyBot round 5", "10-300 seconds"),
+        (alice, "/groupsettings round 45", "Round length: 45 s"),
+        (bob, "/groupsettings", "Round length: 45 s"),
+    ):
+        mark = api.mark()
+        api.say(user, command, chat_id=GROUP)
+        [reply] = await api.wait("sendMessage", since=mark)
+        assert expected in reply.text, (command, reply.text)
+    asked = [(c.params["chat_id"], c.params["user_id"]) for c in api.made("getChatMember")]
+    assert asked == [(str(GROUP), "102"), (str(GROUP), "101"), (str(GROUP), "101"), (str(GROUP), "102")]
+
+
+async def test_anonymous_admin_posting_as_the_group_is_an_admin(
+        telegram: TelegramFrontend, api: FakeBotApi) -> None:
+    chat = api.group(GROUP, "CMAS evening class")
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+    api.push({"message": {"message_id": 1, "date": 0, "chat": chat, "from": anonymous, "sender_chat": chat,
+                          "text": "/groupsettings round 90",
+                          "entities": [{"type": "bot_command", "offset": 0, "length": 14}]}})
+    [reply] = await api.wait("sendMessage", chat_id=GROUP)
+    assert "Round length: 90 s" in reply.text and api.made("getChatMember") == []
+
+
+async def test_commands_for_other_bots_are_ignored_and_private_replies_go_to_a_dm(
+        telegram: TelegramFrontend, api: FakeBotApi, alice: Json, bob: Json) -> None:
+    api.group(GROUP, "CMAS evening class")
+    api.say(alice, "/quiz@SomeOtherBot", chat_id=GROUP)
+    api.say(alice, "/weather", chat_id=GROUP)  # a bare command some other bot in the group knows
+    api.say(alice, "good luck everyone", chat_id=GROUP)
+    api.say(alice, "/weather@CmasStudyBot", chat_id=GROUP)
+    [unknown] = await api.wait("sendMessage", chat_id=GROUP)
+    assert "I don't know /weather" in unknown.text
+
+    mark = api.mark()
+    api.say(alice, "/stats", chat_id=GROUP)
+    [stats] = await api.wait("sendMessage", since=mark)
+    assert stats.chat_id == 101 and "No answers yet" in stats.text
+
+    api.blocked.add(102)  # Bob never started a private chat with the bot
+    mark = api.mark()
+    api.say(bob, "/settings@CmasStudyBot", chat_id=GROUP)
+    [notice] = await api.wait("sendMessage", since=mark)
+    assert notice.chat_id == GROUP and "Bob: I can only send you that privately" in notice.text
+    assert "@CmasStudyBot" in notice.text
+    await api.quiet()
+    assert [c.chat_id for c in api.made("sendMessage")] == [GROUP, 101, GROUP]
+
+
+async def test_a_slow_grading_is_acknowledged_blank_and_the_result_comes_privately(
+        core: StudyBot, api: FakeBotApi, alice: Json) -> None:
+    api.group(GROUP, "CMAS evening class")
+    async with running(core, api, ack_within=0.0):  # every grading counts as slow
+        api.say(alice, "/quiz", chat_id=GROUP)
+        [question] = await api.wait("sendMessage", chat_id=GROUP)
+        mark = api.mark()
+        api.press(alice, question, "B")
+        [ack] = await api.wait("answerCallbackQuery", since=mark)
+        [result] = await api.wait("sendMessage", since=mark)
+        [edit] = await api.wait("editMessageText", since=mark)
+    assert "text" not in ack.params and ack.at <= result.at
+    assert result.chat_id == 101 and result.text == "Correct, +10" and "1 answered" in edit.text
