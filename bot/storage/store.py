@@ -356,9 +356,11 @@ class Transaction:
         """Reachable learners owed a push by `now`, with the instant it was owed, locked for this
         transaction: another instance's tick skips them (PostgreSQL: FOR UPDATE SKIP LOCKED); on
         SQLite a second writer's transaction fails instead, so nobody claims a learner twice."""
+        # `platform || ''` keeps SQLite's planner off the (platform, user_id) index, which would
+        # scan every learner of the platform; the due-time index reads only the due rows.
         stmt = (select(LearnerRow).where(LearnerRow.next_push_at <= now,
                                          LearnerRow.unreachable.is_(False),
-                                         LearnerRow.platform.in_(platforms))
+                                         LearnerRow.platform.concat("").in_(platforms))
                 .order_by(LearnerRow.next_push_at).limit(limit)
                 .with_for_update(skip_locked=True))
         rows = list(await self._s.scalars(stmt))
