@@ -16,6 +16,8 @@ CLOSED = "This question is closed. Send /quiz for a new one."
 
 async def learner_view(turn: Turn) -> LearnerView:
     learner_id = turn.learner.id
+    if learner_id in turn.tx.new_learner_ids:
+        return LearnerView(due=(), seen=frozenset(), answered_today=frozenset(), last_question=None)
     cards = await turn.tx.cards(learner_id)
     today = await turn.tx.answers_since(learner_id, turn.day_start())
     due: list[tuple[str, float]] = []

@@ -105,6 +105,10 @@ class Transaction:
 
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
+        # Learners first seen in this transaction: they have no history, so callers (and this
+        # class) skip the queries that could only come back empty.
+        self.new_learner_ids: set[int] = set()
+        self._without_prompts: set[int] = set()
 
     async def _write(self, statement: Executable) -> Result[Any]:
         """Runs an UPDATE without syncing the session's loaded objects: they are not reused after
@@ -127,6 +131,8 @@ class Transaction:
             try:
                 async with self._s.begin_nested():
                     self._s.add(row)
+                self.new_learner_ids.add(row.id)
+                self._without_prompts.add(row.id)
             except IntegrityError:  # created concurrently by another event from the same person
                 row = (await self._s.execute(stmt)).scalar_one()
         if row.display_name != person.display_name[:128]:
@@ -219,7 +225,9 @@ class Transaction:
                           question_id: str, daily: bool, domain: int | None,
                           now: datetime, closes_at: datetime | None = None) -> Prompt:
         """Posts a new question in a chat, closing any earlier open one asked of the same learner."""
-        if learner_id is not None:
+        if learner_id in self._without_prompts:
+            self._without_prompts.discard(learner_id)  # nothing of theirs to close yet
+        elif learner_id is not None:
             await self._write(update(PromptRow).where(
                 PromptRow.platform == platform, PromptRow.chat_id == chat_id,
                 PromptRow.learner_id == learner_id, PromptRow.closed_at.is_(None),
