@@ -6,18 +6,10 @@ from datetime import date
 
 from bot import inputs, payloads
 from bot.inputs import InputError
+from bot.learning import note_progress
 from bot.models import Learner
 from bot.outgoing import Choice, Outgoing
-from bot.schedule import learner_schedule
 from bot.turn import Turn
-
-
-async def _save(turn: Turn, **changes: object) -> Learner:
-    """Stores settings and moves the learner's next scheduled push to match them."""
-    learner = await turn.tx.update_learner(turn.learner, **changes)
-    turn.learner = learner
-    await turn.tx.set_next_push(learner.id, learner_schedule(learner, turn.default_timezone, turn.now))
-    return learner
 
 
 def countdown(exam: date, today: date) -> str:
@@ -33,10 +25,10 @@ async def examdate(turn: Turn, args: tuple[str, ...]) -> Outgoing:
         now = countdown(current, turn.today) if current and current >= turn.today else "No exam date set."
         return Outgoing(f"{now}\nSet it with /examdate YYYY-MM-DD, remove it with /examdate clear.")
     if args[0].lower() == "clear":
-        await _save(turn, exam_date=None)
+        await turn.save_learner(exam_date=None)
         return Outgoing("Exam date cleared.")
     day = inputs.exam_date(args[0], turn.today)
-    await _save(turn, exam_date=day)
+    await turn.save_learner(exam_date=day)
     return Outgoing(f"Exam date set. {countdown(day, turn.today)}")
 
 
@@ -44,16 +36,16 @@ async def remind(turn: Turn, args: tuple[str, ...]) -> Outgoing:
     if not args:
         raise InputError("Give a time (24-hour HH:MM) or off. Example: /remind 19:00")
     if args[0].lower() == "off":
-        await _save(turn, remind_at=None)
+        await turn.save_learner(remind_at=None)
         return Outgoing("Daily study prompt turned off. /remind HH:MM turns it back on.")
     at = inputs.clock_time(args[0])
-    learner = await _save(turn, remind_at=at)
+    learner = await turn.save_learner(remind_at=at)
     return Outgoing(f"Daily study prompt set for {at:%H:%M} {_zone_name(turn, learner)}.")
 
 
 async def set_timezone(turn: Turn, name: str) -> Outgoing:
     zone = inputs.timezone_name(name)
-    await _save(turn, timezone=zone)
+    await turn.save_learner(timezone=zone)
     return Outgoing(f"Time zone set to {zone} (it is {turn.now.astimezone(turn.zone):%H:%M} there now).")
 
 
@@ -69,7 +61,8 @@ async def goal(turn: Turn, args: tuple[str, ...]) -> Outgoing:
         raise InputError(f"Your goal is {turn.learner.daily_goal} questions a day. "
                          "To change it: /goal 15")
     value = inputs.daily_goal(args[0])
-    await _save(turn, daily_goal=value)
+    await turn.save_learner(daily_goal=value)
+    await note_progress(turn, len(await turn.tx.answers_since(turn.learner.id, turn.day_start())))
     return Outgoing(f"Daily goal set to {value} questions.")
 
 

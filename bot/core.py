@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from fsrs import Scheduler
 
-from bot import account, chart, examresult, groups, mock, payloads, study, studyplan
+from bot import account, chart, examresult, groups, leaderboard, mock, payloads, rounds, study, studyplan
 from bot.clock import Clock
 from bot.content import Bank
 from bot.domains import UnknownDomainError, parse_domain
@@ -46,9 +46,9 @@ class StudyBot:
             "start": _start, "help": _help, "quiz": _quiz, "daily": _daily, "stats": _stats,
             "examdate": account.examdate, "remind": account.remind,
             "timezone": account.timezone, "goal": account.goal, "settings": _settings,
-            "about": _about, "forgetme": _forgetme, "leaderboard": groups.leaderboard,
+            "about": _about, "forgetme": _forgetme, "leaderboard": leaderboard.command,
             "groupsettings": _groupsettings, "mock": mock.command, "plan": studyplan.command,
-            "examresult": examresult.command,
+            "examresult": examresult.command, "round": rounds.command,
         }
 
     async def handle(self, event: Event) -> list[Outgoing]:
@@ -62,8 +62,7 @@ class StudyBot:
                             self.default_timezone, self.bank, self.scheduler, self.rng,
                             is_admin=isinstance(event, Command) and event.is_admin)
                 if event.chat.is_group:
-                    address = event.chat.address
-                    await tx.join_group(address.platform, address.chat_id, learner.id, turn.now)
+                    await groups.join(turn)
                 try:
                     return await self._dispatch(turn, event)
                 except InputError as bad:
@@ -75,23 +74,25 @@ class StudyBot:
             return [Outgoing(APOLOGY, private=isinstance(event, ButtonPressed))]
 
     async def close_due_rounds(self, platform: str | None = None) -> list[tuple[Address, Outgoing]]:
-        """Closes group questions and mock exams whose time is up; returns each reveal or mock result
-        with where it goes.
+        """Closes group questions and mock exams whose time is up; returns what each posts, with
+        where it goes, in posting order: a reveal, and in a round the running top 5 and the next
+        question (or the final board); a mock's result.
 
         Closing is a conditional update, so with several callers (ticks, instances) each question
-        is revealed exactly once. `platform` limits it to one platform's chats, so a frontend that
-        reveals rounds through its own messenger never closes a round it cannot post to.
+        is revealed and followed exactly once. `platform` limits it to one platform's chats, so a
+        frontend that reveals rounds through its own messenger never closes one it cannot post to.
         """
         reveals: list[tuple[Address, Outgoing]] = []
+        now = self.clock.now()
         async with self.store.transaction() as tx:
-            for prompt in await tx.due_group_prompts(self.clock.now()):
+            for prompt in await tx.due_group_prompts(now):
                 if platform is not None and prompt.platform != platform:
                     continue
-                if await tx.close_prompt(prompt.id, self.clock.now()):
-                    reveal = await groups.reveal(tx, self.bank, prompt)
-                    if reveal is not None:
-                        reveals.append((Address(prompt.platform, prompt.chat_id), reveal))
-            reveals += await mock.close_expired(tx, self.bank, self.clock.now(), platform)
+                if await tx.close_prompt(prompt.id, now):
+                    address = Address(prompt.platform, prompt.chat_id)
+                    posts = await rounds.close(tx, self.bank, prompt, now, self.rng)
+                    reveals += [(address, post) for post in posts]
+            reveals += await mock.close_expired(tx, self.bank, now, platform)
         return reveals
 
     async def mark_unreachable(self, platform: str, user_id: str) -> None:

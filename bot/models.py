@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 DEFAULT_GOAL = 10
-DEFAULT_ROUND_SECONDS = 60
+DEFAULT_ROUND_SECONDS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Streak:
+    """Days in a row with the daily goal met (see bot.streaks for the rules)."""
+
+    days: int = 0  # goal days in the unbroken run (a day covered by a freeze keeps it, adds nothing)
+    last_day: date | None = None  # the latest local day met, or covered by a freeze
+    freezes: int = 0  # held, each covering one missed day
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +30,7 @@ class Learner:
     daily_goal: int
     private_chat_id: str | None
     unreachable: bool
+    streak: Streak = Streak()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,20 @@ class Prompt:
     created_at: datetime
     closed_at: datetime | None
     closes_at: datetime | None = None
+    round_id: int | None = None  # part of a live round, as its `round_position`-th question (1-based)
+    round_position: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """A live group round: `total` questions in a row, each open for `seconds`."""
+
+    id: int
+    platform: str
+    chat_id: str
+    total: int
+    seconds: int
+    domain: int | None
 
 
 @dataclass(frozen=True, slots=True)

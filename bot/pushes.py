@@ -21,7 +21,6 @@ from bot import payloads
 from bot.account import countdown
 from bot.content import Bank
 from bot.events import Address
-from bot.groups import week_start
 from bot.models import Group, Learner
 from bot.outgoing import Choice, Outgoing
 from bot.render import answer_buttons, question_text
@@ -32,9 +31,12 @@ from bot.schedule import (
     learner_schedule,
     local_instant,
     milestone,
+    push_kind,
+    week_start,
 )
 from bot.selection import LearnerView, pick_next
 from bot.storage.store import PushKey, Store, Transaction
+from bot.streaks import as_of, at_risk
 
 BATCH = 500
 GROUP_QUESTION_WINDOW = timedelta(hours=1)  # a scheduled group question stays open this long
@@ -87,6 +89,17 @@ def _learner_message(learner: Learner, zone: ZoneInfo, now: datetime, due: int, 
     return Outgoing("\n".join(lines), (start,))
 
 
+def _streak_message(learner: Learner, zone: ZoneInfo, now: datetime, done: int) -> Outgoing:
+    """The evening nudge: gentle, once, and only while there is still time today."""
+    streak = as_of(learner.streak, now.astimezone(zone).date())
+    lines = [f"Your {streak.days}-day streak is waiting for today: {done}/{learner.daily_goal} so far.",
+             "A few questions before midnight keep it going."]
+    if streak.freezes:
+        lines.append(f"If today slips, one of your {streak.freezes} freezes covers it.")
+    return Outgoing("\n".join(lines), (Choice("Start today's session",
+                                             payloads.encode(payloads.Next(daily=True))),))
+
+
 async def _day_counts(tx: Transaction, learners: list[tuple[Learner, ZoneInfo]],
                       now: datetime) -> tuple[dict[int, int], dict[int, int]]:
     """Reviews due by tonight and answers so far today, per learner: two queries per time zone
@@ -128,24 +141,26 @@ async def _claim_learners(tx: Transaction, default_timezone: str, now: datetime,
         if learner.private_chat_id is None or fresh is None:
             claimed.skipped += 1
             continue
-        kind = "daily" if learner.remind_at else "milestone"
+        kind = push_kind(learner, fresh, zone)
+        if kind == "streak_risk" and not at_risk(learner.streak, fresh.astimezone(zone).date()):
+            continue  # today's goal was met after the check was scheduled: nothing to say
         keys.append((PushKey(kind, learner.platform, learner.private_chat_id, learner.id,
                              fresh.astimezone(zone).date()), learner, zone))
     recorded = await tx.record_pushes([key for key, _, _ in keys], now)
     due_by, done_by = await _day_counts(tx, [(lr, z) for k, lr, z in keys if k in recorded], now)
     for key, learner, zone in keys:
         if key in recorded:  # else already pushed for that day (e.g. the reminder time moved)
-            claimed.pushes.append(Push(
-                recorded[key], key.kind, Address(key.platform, key.chat_id),
-                _learner_message(learner, zone, now, due_by.get(learner.id, 0),
-                                 done_by.get(learner.id, 0)),
-                (learner.platform, learner.user_id)))
+            done = done_by.get(learner.id, 0)
+            message = (_streak_message(learner, zone, now, done) if key.kind == "streak_risk"
+                       else _learner_message(learner, zone, now, due_by.get(learner.id, 0), done))
+            claimed.pushes.append(Push(recorded[key], key.kind, Address(key.platform, key.chat_id),
+                                       message, (learner.platform, learner.user_id)))
 
 
 async def _weekly_summary(tx: Transaction, group: Group, zone: ZoneInfo, now: datetime) -> Outgoing:
-    this_week = week_start(now, zone)
-    board = await tx.leaderboard(group.platform, group.chat_id, this_week - timedelta(days=7), this_week)
-    ranked = [f"{s.rank}. {s.name} - {s.points}" for s in board[:10] if s.points]
+    last_week = (week_start(now, zone) - timedelta(days=7)).date()
+    board = await tx.leaderboard(group.platform, group.chat_id, last_week)
+    ranked = [f"{s.rank}. {s.name} - {s.points}" for s in board if s.points]
     text = "Last week's final board:\n" + "\n".join(ranked) if ranked else "Nobody scored last week."
     return Outgoing(text + "\nA new week starts now: /quiz to score.")
 

@@ -1,7 +1,8 @@
-"""When a learner is owed a push: the daily prompt at their local reminder time, and exam milestones.
+"""When a learner is owed a push: the daily prompt at their local reminder time, the evening streak
+check, and exam milestones; and where a group's week begins.
 
-Pure date arithmetic in the learner's zone, so DST never moves a 19:00 reminder: each instant is
-built from a local date and wall-clock time, then converted to UTC.
+Pure date arithmetic in the local zone, so DST never moves a 19:00 reminder: each instant is built
+from a local date and wall-clock time, then converted to UTC.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.models import Group, Learner
+from bot.streaks import MAX_FREEZES, at_risk
 
 # Days before the exam that get a countdown message; 0 is exam morning, -1 the day after.
 MILESTONES = (60, 30, 14, 7, 3, 1, 0, -1)
 MILESTONE_TIME = time(9, 0)  # when milestones arrive for learners without a daily reminder
 # A push missed while the bot was down is still sent on its local day, up to this late.
 STALE_AFTER = timedelta(hours=6)
+# When a learner with reminders on hears that today's goal is still open and their streak at risk.
+STREAK_CHECK = time(20, 0)
 
 
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -52,9 +56,45 @@ def is_stale(due: datetime, now: datetime, zone: ZoneInfo) -> bool:
     return now - due > STALE_AFTER or now.astimezone(zone).date() != due.astimezone(zone).date()
 
 
+def streak_check_at(learner: Learner, zone: ZoneInfo, after: datetime) -> datetime | None:
+    """The first evening check strictly after `after` on a day the streak would be at risk; only
+    for learners who turned reminders on. None once the streak could not last that long."""
+    if learner.remind_at is None:
+        return None
+    today = after.astimezone(zone).date()
+    for offset in range(MAX_FREEZES + 3):  # beyond that, the streak is over whatever happens
+        day = today + timedelta(days=offset)
+        instant = local_instant(day, STREAK_CHECK, zone)
+        if instant > after and at_risk(learner.streak, day):
+            return instant
+    return None
+
+
 def learner_schedule(learner: Learner, default_timezone: str, after: datetime) -> datetime | None:
+    """The learner's next push of any kind: the single due time the scheduler's index reads."""
     zone = ZoneInfo(learner.timezone or default_timezone)
-    return next_push_at(learner.remind_at, learner.exam_date, zone, after)
+    due = [at for at in (next_push_at(learner.remind_at, learner.exam_date, zone, after),
+                         streak_check_at(learner, zone, after)) if at is not None]
+    return min(due, default=None)
+
+
+def push_kind(learner: Learner, due: datetime, zone: ZoneInfo) -> str:
+    """Which push `due` was scheduled for: "daily", "streak_risk" or "milestone". A reminder set
+    at the streak check's time wins: one message that evening, not two."""
+    if learner.remind_at is None:
+        return "milestone"
+    day = due.astimezone(zone).date()
+    evening = local_instant(day, STREAK_CHECK, zone)
+    if due == evening and evening != local_instant(day, learner.remind_at, zone):
+        return "streak_risk"
+    return "daily"
+
+
+def week_start(now: datetime, zone: ZoneInfo) -> datetime:
+    """Monday 00:00 of the current week in `zone` (a group's), as an aware instant."""
+    local = now.astimezone(zone)
+    monday = local.date() - timedelta(days=local.weekday())
+    return datetime(monday.year, monday.month, monday.day, tzinfo=zone)
 
 
 def group_schedule(group: Group, default_timezone: str, after: datetime) -> datetime:

@@ -3,25 +3,11 @@ and readiness for the exam."""
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date, timedelta
-
 from bot.domains import DOMAINS
 from bot.readiness import readiness_lines
 from bot.selection import DomainRecord
+from bot.streaks import FREEZE_EVERY, MAX_FREEZES, as_of
 from bot.turn import Turn
-
-STREAK_LOOKBACK_DAYS = 400
-
-
-def streak(days_with_goal_met: set[date], today: date) -> int:
-    """Consecutive days with the goal met, ending today, or yesterday while today is still open."""
-    day = today if today in days_with_goal_met else today - timedelta(days=1)
-    count = 0
-    while day in days_with_goal_met:
-        count += 1
-        day -= timedelta(days=1)
-    return count
 
 
 def _accuracy(record: DomainRecord) -> str:
@@ -35,17 +21,16 @@ async def stats(turn: Turn) -> str:
                          sum(r.correct for r in records.values()))
     if not total.answered:
         return "No answers yet. Send /quiz for your first question."
-    since = turn.day_start(turn.today - timedelta(days=STREAK_LOOKBACK_DAYS))
-    per_day = Counter(t.astimezone(turn.zone).date()
-                      for t in await turn.tx.answer_days(learner_id, since))
+    today = len(await turn.tx.answers_since(learner_id, turn.day_start()))
     goal = turn.learner.daily_goal
-    days = streak({d for d, n in per_day.items() if n >= goal}, turn.today)
+    streak = as_of(turn.learner.streak, turn.today)
     due = await turn.tx.count_due(learner_id, turn.day_end())
     lines = [
         "Your CMAS progress",
         f"Answered: {total.answered} · accuracy {_accuracy(total)}",
-        f"Streak: {days} day{'s' if days != 1 else ''} (a day counts at {goal} answers)",
-        f"Today: {per_day.get(turn.today, 0)}/{goal} · reviews due by tonight: {due}",
+        f"Streak: {streak.days} day{'s' if streak.days != 1 else ''} (a day counts at {goal} answers) · "
+        f"freezes held: {streak.freezes} of {MAX_FREEZES} (one more every {FREEZE_EVERY} streak days)",
+        f"Today: {today}/{goal} · reviews due by tonight: {due}",
         "",
         "By domain (exam weight):",
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import groups, payloads
+from bot import payloads, rounds
 from bot.learning import learn
 from bot.models import Prompt
 from bot.outgoing import Choice, Outgoing
@@ -45,12 +45,12 @@ async def ask(turn: Turn, pick: Pick, daily: bool, domain: int | None, header: s
 
 
 async def quiz(turn: Turn, domain: int | None) -> Outgoing:
+    if turn.chat.is_group:
+        return await rounds.start(turn, rounds.DEFAULT_QUESTIONS, domain)
     view = await learner_view(turn)
     pick = pick_next(turn.bank, view, turn.rng, domain)
     if pick is None:
         return Outgoing(f"There are no questions for domain {domain} yet. Try /quiz without a domain.")
-    if turn.chat.is_group:
-        return await groups.ask(turn, pick.question, domain)
     return await ask(turn, pick, daily=False, domain=domain, header="Question")
 
 
@@ -77,7 +77,7 @@ async def answer(turn: Turn, prompt: Prompt, letter: str, pressed: bool) -> list
         await turn.tx.close_prompt(prompt.id, turn.now)
         return [Outgoing("That question has been retired from the bank. Send /quiz for a new one.")]
     if prompt.learner_id is None:
-        return await groups.answer(turn, prompt, question, letter)
+        return await rounds.answer(turn, prompt, question, letter)
     if not await turn.tx.close_prompt(prompt.id, turn.now):
         return [Outgoing("You have already answered this question.", private=True)]
     await learn(turn, question, letter == question.answer)

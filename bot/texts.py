@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from bot.domains import DOMAINS
 from bot.points import RULES
+from bot.schedule import STREAK_CHECK
+from bot.streaks import FREEZE_EVERY, MAX_FREEZES
+
+STREAK_RULES = (f"Streak: a day counts once you meet your daily goal (your time zone). Every {FREEZE_EVERY} "
+                f"streak days earn a freeze (at most {MAX_FREEZES} held) that covers a missed day by "
+                f"itself. With /remind on, a nudge at {STREAK_CHECK:%H:%M} if your streak is still "
+                "waiting for today.")
 
 WELCOME = (
     "Welcome to CMAS Study Bot!\n"
@@ -23,7 +30,7 @@ HELP = "\n".join((
     "Commands:",
     "/quiz [domain] - the next best question (domain 1-8 or a word like billing)",
     "/daily - today's session: due reviews plus new questions up to your goal",
-    "/stats - your progress, accuracy per domain, streak, reviews due, readiness and a chart",
+    "/stats - your progress, accuracy per domain, streak and freezes, reviews due, readiness and a chart",
     "/mock sprint|full - a timed practice exam: 50 questions in 30 min or 200 in 2 h, no feedback "
     "until the end (/mock stop abandons; mock answers do not change your reviews or points)",
     "/plan - your week-by-week plan to the exam date: focus domains, new questions a day, mocks",
@@ -35,11 +42,16 @@ HELP = "\n".join((
     "/settings - your current settings",
     "/about - the CMAS exam: format, domains, fees, retakes, renewal",
     "/forgetme - delete everything stored about you",
-    "In a group: /quiz posts a question for everyone, /leaderboard [week|all] ranks the members,",
-    "/groupsettings shows the group's settings (admins change them).",
+    "In a group:",
+    "/round [N] - a live round of N questions in a row (default 5, 1-20), each open for the group's "
+    "round time, one answer each (/quiz there starts one of 5)",
+    "/leaderboard [week|all] - the members ranked by points; weeks start Monday 00:00 in the group's "
+    "time zone",
+    "/groupsettings - the group's settings (admins change them)",
     "",
     "Answer with the A-D buttons, or type the letter in a private chat.",
     RULES,
+    STREAK_RULES,
 ))
 
 

@@ -12,6 +12,7 @@ from fsrs import Scheduler
 from bot.content import Bank
 from bot.events import Chat, Person
 from bot.models import Learner
+from bot.schedule import learner_schedule
 from bot.storage.store import Transaction
 
 
@@ -43,3 +44,10 @@ class Turn:
 
     def day_end(self) -> datetime:
         return self.day_start(self.today + timedelta(days=1))
+
+    async def save_learner(self, **changes: object) -> Learner:
+        """Stores the learner's changed fields and moves their next scheduled push to match."""
+        self.learner = await self.tx.update_learner(self.learner, **changes)
+        await self.tx.set_next_push(self.learner.id,
+                                    learner_schedule(self.learner, self.default_timezone, self.now))
+        return self.learner

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import FixedClock
 from bot.core import StudyBot
 from bot.events import Command
-from bot.groups import week_start
+from bot.schedule import week_start
 from tests.chat import Chatter
 
 
@@ -17,14 +17,14 @@ def group_chat(bot: StudyBot, user: str = "a", chat_id: str = "-100") -> Chatter
     return Chatter(bot, user, chat_id=chat_id, group=True)
 
 
-async def test_group_question_one_answer_per_member_then_reveal(study_bot: StudyBot,
-                                                                 clock: FixedClock) -> None:
+async def test_quiz_in_a_group_starts_a_round_answered_once_per_member(study_bot: StudyBot,
+                                                                          clock: FixedClock) -> None:
     alice = group_chat(study_bot, "a")
     await alice.send("/quiz")
-    assert "everyone answers once · 60 s · 0 answered" in alice.text
+    assert "Round · question 1/5 · everyone answers once · 30 s · 0 answered" in alice.text
     payload, wrong = alice.payload("B"), alice.payload("C")
     ack, shared = await alice.press_payload(payload)
-    assert ack.private and ack.text == "Correct, +10"
+    assert ack.private and ack.text == "Correct, +20 (speed +10)"
     assert "1 answered" in shared.text and shared.replace
     again = await alice.press_payload(payload)
     assert again[0].private and "already answered" in again[0].text
@@ -34,12 +34,15 @@ async def test_group_question_one_answer_per_member_then_reveal(study_bot: Study
     assert "still open" in (await bob.send("/quiz"))[0].text
 
     assert await study_bot.close_due_rounds() == []  # not yet
-    clock.set(clock.now() + timedelta(seconds=61))
+    clock.set(clock.now() + timedelta(seconds=30))
     late = await alice.as_user("c").press_payload(payload)
     assert "Time is up" in late[0].text
-    [(address, reveal)] = await study_bot.close_due_rounds()
-    assert address.chat_id == "-100"
+    posts = await study_bot.close_due_rounds()
+    assert {address.chat_id for address, _ in posts} == {"-100"}
+    reveal, top, following = (post for _, post in posts)
     assert "Answer: B." in reveal.text and "Right (1 of 2): User a" in reveal.text
+    assert top.text.splitlines() == ["Top 5 after question 1/5:", "1. User a - 20", "2. User b - 1"]
+    assert "Round · question 2/5" in following.text and [c.label for c in following.choices] == list("ABCD")
     assert await study_bot.close_due_rounds() == []  # revealed once
     assert "closed" in (await bob.press_payload(payload))[0].text
 
@@ -52,7 +55,8 @@ async def test_concurrent_answers_are_neither_lost_nor_doubled(study_bot: StudyB
     replies = await asyncio.gather(*(m.press_payload(payload) for m in members),
                                    *(m.press_payload(payload) for m in members))
     acks = [r[0].text for r in replies]
-    assert acks.count("Correct, +10") == 8 and acks.count("You have already answered this one.") == 8
+    assert acks.count("Correct, +20 (speed +10)") == 8
+    assert acks.count("You have already answered this one.") == 8
 
 
 async def test_leaderboard_week_and_all_with_own_rank(study_bot: StudyBot, clock: FixedClock) -> None:
@@ -120,9 +124,11 @@ async def test_points_rules(chat: Chatter, clock: FixedClock) -> None:
 
 async def test_groupsettings_admins_only(study_bot: StudyBot) -> None:
     group = group_chat(study_bot, "a")
-    member = Command(group.person, group.chat, "groupsettings", ("round", "45"))
-    refused = await study_bot.handle(member)
-    assert "Only the group's admins" in refused[0].text
+    for args in (("round", "45"), ("timezone", "Asia/Tokyo"), ("time", "18:00")):
+        refused = await study_bot.handle(Command(group.person, group.chat, "groupsettings", args))
+        assert "Only the group's admins" in refused[0].text
+    shown = (await group.send("/groupsettings"))[0].text
+    assert "Round length: 30 s" in shown and "UTC (default)" in shown and "question: off" in shown
     admin = Command(group.person, group.chat, "groupsettings", ("round", "45"), is_admin=True)
     assert "Round length: 45 s" in (await study_bot.handle(admin))[0].text
     for args, message in ((("round", "5"), "10-300 seconds"), (("time", "25:00"), "/remind 19:00"),
@@ -139,6 +145,38 @@ async def test_groupsettings_admins_only(study_bot: StudyBot) -> None:
     private = Chatter(study_bot, "a")
     assert "group chat" in (await private.send("/groupsettings"))[0].text
     assert "add me to your study group" in (await private.send("/leaderboard"))[0].text
+
+
+async def test_weekly_board_resets_at_monday_midnight_in_each_groups_zone(study_bot: StudyBot,
+                                                                           clock: FixedClock) -> None:
+    tokyo, la = (group_chat(study_bot, "m", chat_id) for chat_id in ("-tokyo", "-la"))
+    for group, zone in ((tokyo, "Asia/Tokyo"), (la, "America/Los_Angeles")):
+        await study_bot.handle(Command(group.person, group.chat, "groupsettings", ("timezone", zone),
+                                       is_admin=True))
+
+    async def answer_at(user: str, instant: datetime) -> None:
+        clock.set(instant)
+        private = Chatter(study_bot, user)
+        await private.send("/quiz")
+        await private.press("B")
+
+    async def board(group: Chatter, period: str = "week") -> list[str]:
+        return (await group.send(f"/leaderboard {period}"))[0].text.splitlines()[1:]
+
+    await answer_at("m", datetime(2026, 3, 8, 14, 30, tzinfo=UTC))  # Sunday 23:30 in Tokyo, 07:30 in LA
+    await answer_at("m", datetime(2026, 3, 8, 15, 30, tzinfo=UTC))  # Monday 00:30 in Tokyo
+    assert await board(tokyo) == ["1. User m - 10"]
+    assert await board(la) == ["1. User m - 20"]
+    assert await board(tokyo, "all") == await board(la, "all") == ["1. User m - 20"]
+    clock.set(datetime(2026, 3, 9, 7, 30, tzinfo=UTC))  # Monday 00:30 in LA (PDT since Sunday)
+    assert "no points yet" in (await la.send("/leaderboard"))[0].text
+    assert await board(tokyo) == ["1. User m - 10"]
+
+    await answer_at("n", datetime(2026, 3, 9, 7, 40, tzinfo=UTC))  # before joining the Tokyo group...
+    assert await board(group_chat(study_bot, "n", "-tokyo")) == ["1. User m - 10", "1. User n - 10"]
+    await study_bot.handle(Command(tokyo.person, tokyo.chat, "groupsettings",
+                                   ("timezone", "America/Los_Angeles"), is_admin=True))
+    assert await board(tokyo) == ["1. User n - 10", "2. User m - 0"]  # recounted from Monday in LA
 
 
 def test_week_starts_monday_midnight_in_the_group_zone() -> None:

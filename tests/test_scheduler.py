@@ -281,3 +281,33 @@ async def test_group_daily_question_and_monday_summary(study_bot: StudyBot, cloc
 async def test_quiet_tick_reports_nothing(ticker: Ticker) -> None:
     report = await ticker.tick(datetime(2026, 4, 1, 19, 0, tzinfo=UTC))
     assert (report.due, report.sent, report.skipped, report.failed) == (0, 0, 0, 0)
+
+
+async def test_streak_at_risk_nudge_once_in_the_evening_only_when_at_risk(
+        study_bot: StudyBot, clock: FixedClock, ticker: Ticker, messenger: FakeMessenger) -> None:
+    clock.set(local(date(2026, 4, 1), time(8, 0)))
+    ny = await learner(study_bot, "ny", "/timezone America/New_York", "/remind 09:00", "/goal 1")
+    same = await learner(study_bot, "same", "/timezone America/New_York", "/remind 20:00", "/goal 1")
+    quiet = await learner(study_bot, "quiet", "/timezone America/New_York", "/goal 1")  # no reminders
+    await learner(study_bot, "fresh", "/timezone America/New_York", "/remind 09:00")  # no streak
+    for chat in (ny, same, quiet):  # 1 April: goal met, a 1-day streak each
+        await chat.send("/quiz")
+        await chat.press("B")
+
+    def nudges(user: str) -> list[str]:
+        return [text for text in messenger.to(user) if "streak" in text]
+
+    for at in (time(9, 0), time(19, 59), time(20, 0), time(20, 0, 30), time(22, 0)):
+        await ticker.tick(local(date(2026, 4, 2), at))
+    [nudge] = nudges("ny")
+    assert nudge.startswith("Your 1-day streak is waiting for today: 0/1 so far.")
+    assert nudges("quiet") == nudges("fresh") == [] == messenger.to("quiet")
+    assert nudges("same") == [] and len(messenger.to("same")) == 1  # its reminder is that evening
+
+    clock.set(local(date(2026, 4, 3), time(10, 0)))  # 3 April: the goal met in the morning
+    await ny.send("/quiz")
+    await ny.press("B")
+    for day in (3, 4, 5):  # 4 April missed: at risk that evening; on the 5th the streak is over
+        for at in (time(20, 0), time(21, 0)):
+            await ticker.tick(local(date(2026, 4, day), at))
+    assert len(nudges("ny")) == 2 and "Your 1-day streak" in nudges("ny")[1]

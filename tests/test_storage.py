@@ -114,6 +114,7 @@ async def test_forget_deletes_every_row_about_the_learner(store: Store) -> None:
             await tx.open_prompt("test", who.user_id, who.id, "d1-0001", False, None, START)
             await tx.add_group_answer(group.id, who.id, "B", True, START)
             await tx.join_group("test", "-100", who.id, START)
+            await tx.add_points(who.id, 10, [("test", "-100", START.date())])
     bob_before = await rows_per_table(store, bob.id)
     alice_before = await rows_per_table(store, alice.id)
     async with store.transaction() as tx:
@@ -133,3 +134,26 @@ async def test_latest_open_prompt_is_per_learner_and_chat(store: Store) -> None:
         assert latest is not None and latest.id == second.id
         old = await tx.prompt(first.id)
         assert old is not None and old.closed_at is not None  # a new question closes the old one
+
+
+async def test_leaderboard_ties_across_the_cut_own_rank_and_members_without_points(store: Store) -> None:
+    week = START.date()
+    async with store.transaction() as tx:
+        ids = []
+        # Names run against ids, so name order and insertion order differ among the tied.
+        for i, points in enumerate([50, 40, *[30] * 10, 0]):
+            who = await tx.learner(Person("test", str(i), f"M{12 - i:02d}"), START, None)
+            await tx.join_group("test", "-1", who.id, START)
+            if points:
+                await tx.add_points(who.id, points, [("test", "-1", week)])
+            ids.append(who.id)
+        for period in (week, None):  # the week and the all-time totals move together
+            board = await tx.leaderboard("test", "-1", period, me=ids[-1], top=5)
+            assert [(s.rank, s.name, s.points) for s in board] == [
+                (1, "M12", 50), (2, "M11", 40), (3, "M01", 30), (3, "M02", 30), (3, "M03", 30),
+                (13, "M00", 0)]  # the asker, after everyone with points
+        tied_beyond_the_cut = await tx.leaderboard("test", "-1", week, me=ids[2], top=5)
+        assert tied_beyond_the_cut[-1].name == "M10" and tied_beyond_the_cut[-1].rank == 3
+        assert [s.points for s in await tx.leaderboard("test", "-1", week - timedelta(days=7))] == [0] * 10
+        few = await tx.leaderboard("test", "-1", week, top=14)
+        assert [(s.rank, s.name) for s in few[-2:]] == [(3, "M10"), (13, "M00")]  # the rest, by name

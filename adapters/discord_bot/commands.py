@@ -30,7 +30,7 @@ RESULT_CHOICES = [app_commands.Choice(name="Passed", value="passed"),
                   app_commands.Choice(name="Failed", value="failed")]
 GROUP_SETTING_CHOICES = [
     app_commands.Choice(name="time: daily group question, HH:MM or off", value="time"),
-    app_commands.Choice(name="round: seconds a question stays open, 10-300", value="round"),
+    app_commands.Choice(name="round: seconds each round question stays open, 10-300", value="round"),
     app_commands.Choice(name="timezone: the server's time zone, Area/City", value="timezone"),
 ]
 
@@ -104,11 +104,17 @@ def _add_commands(tree: StudyTree, handler: Interactions) -> None:
     async def help_(interaction: Interaction) -> None:
         await run(interaction, "help")
 
-    @tree.command(description="The next best question; in a server, one question for everyone")
+    @tree.command(description="The next best question; in a server, a live round of 5 for everyone")
     @app_commands.describe(domain="Only questions from this exam domain")
     @app_commands.choices(domain=DOMAIN_CHOICES)
     async def quiz(interaction: Interaction, domain: app_commands.Choice[int] | None = None) -> None:
         await run(interaction, "quiz", str(domain.value) if domain else None)
+
+    @tree.command(name="round", description="A live round for the server: questions in a row, each timed")
+    @app_commands.describe(questions="How many questions, 1-20 (default 5)")
+    async def round_(interaction: Interaction,
+                     questions: app_commands.Range[int, 1, 20] | None = None) -> None:
+        await run(interaction, "round", None if questions is None else str(questions))
 
     @tree.command(description="A timed practice exam weighted like the real one")
     @app_commands.describe(kind="Sprint (default), full, or stop the one running")

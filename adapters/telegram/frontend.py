@@ -132,15 +132,21 @@ class TelegramFrontend:
             except Exception:
                 log.exception("closing due group rounds failed")
                 continue
-            await asyncio.gather(*(self._reveal(address, reveal) for address, reveal in reveals))
+            by_chat: dict[Address, list[Outgoing]] = {}
+            for address, reveal in reveals:
+                by_chat.setdefault(address, []).append(reveal)
+            await asyncio.gather(*(self._reveal(address, posts) for address, posts in by_chat.items()))
 
-    async def _reveal(self, address: Address, reveal: Outgoing) -> None:
-        try:
-            await self.messenger.send(address, reveal)
-        except (RecipientUnreachable, RetryLater) as exc:
-            log.warning("round reveal for chat %s not delivered: %r", address.chat_id, exc)
-        except Exception:
-            log.exception("round reveal for chat %s failed", address.chat_id)
+    async def _reveal(self, address: Address, posts: list[Outgoing]) -> None:
+        """One chat's posts in order (a reveal, the round's top 5, its next question): chats side by
+        side, but never a question before the reveal of the one it follows."""
+        for post in posts:
+            try:
+                await self.messenger.send(address, post)
+            except (RecipientUnreachable, RetryLater) as exc:
+                log.warning("round reveal for chat %s not delivered: %r", address.chat_id, exc)
+            except Exception:
+                log.exception("round reveal for chat %s failed", address.chat_id)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

@@ -21,7 +21,8 @@ PRIVATE = (
 )
 
 GROUP = (
-    ("quiz", "A question for everyone: one answer each"),
+    ("quiz", "A live round of 5 questions for everyone (add a domain: 1-8)"),
+    ("round", "A live round of N questions: /round 10 (1-20)"),
     ("leaderboard", "This group's ranking: week or all"),
     ("groupsettings", "Group question time, round length (admins)"),
     ("stats", "Your progress (sent to you privately)"),

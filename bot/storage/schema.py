@@ -67,9 +67,15 @@ class LearnerRow(Base):
     private_chat_id: Mapped[str | None] = mapped_column(String(64))
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # When the scheduler next owes this learner a push (daily prompt or exam milestone); indexed so
-    # a tick reads only what is due instead of scanning every learner.
+    # When the scheduler next owes this learner a push (daily prompt, streak check or exam milestone);
+    # indexed so a tick reads only what is due instead of scanning every learner.
     next_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Points ever earned, kept with each answer: the all-time board reads it instead of every answer.
+    points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The daily-goal streak: goal days in the run, the last day met or covered by a freeze, freezes held.
+    streak_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    streak_day: Mapped[date | None] = mapped_column(Date)
+    streak_freezes: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
 
 class CardRow(Base):
@@ -116,7 +122,30 @@ class PromptRow(Base):
     domain: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # group rounds
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # group questions
+    round_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("rounds.id", ondelete="CASCADE", name="fk_prompts_round_id"), index=True
+    )
+    round_position: Mapped[int | None] = mapped_column(SmallInteger)  # 1-based, within its round
+
+
+class RoundRow(Base):
+    """A live group round: `total` questions in a row, each open `seconds`; one unfinished per chat."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        Index("uq_rounds_one_running", "platform", "chat_id", unique=True,
+              sqlite_where=text("finished_at IS NULL"), postgresql_where=text("finished_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    total: Mapped[int] = mapped_column(SmallInteger)
+    seconds: Mapped[int] = mapped_column(SmallInteger)
+    domain: Mapped[int | None] = mapped_column(SmallInteger)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class GroupAnswerRow(Base):
@@ -133,6 +162,8 @@ class GroupAnswerRow(Base):
     letter: Mapped[str] = mapped_column(String(1))
     correct: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    points: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")  # with bonuses
+    run: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")  # correct in a row
 
 
 class GroupChatRow(Base):
@@ -162,6 +193,27 @@ class GroupMemberRow(Base):
         Id, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
     )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GroupPointsRow(Base):
+    """A member's points in one of a group's weeks (from Monday 00:00 in the group's zone) or of all
+    time, added to with each answer. A board reads the top rows of its period from the index, so it
+    costs the same for 10 members or 10,000, and never sums raw answers. No row: no points."""
+
+    __tablename__ = "group_points"
+    __table_args__ = (
+        Index("ix_group_points_board", "platform", "chat_id", "period", "points"),
+        Index("ix_group_points_learner", "learner_id"),
+    )
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The week's Monday, local to the group; ALL_TIME (bot.storage.groups) for the running total.
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    points: Mapped[int] = mapped_column(Integer)
 
 
 class PushRow(Base):

@@ -10,17 +10,12 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import case, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.sql import Executable
 
 from bot.events import Person
 from bot.models import (
     DEFAULT_GOAL,
-    DEFAULT_ROUND_SECONDS,
     AnswerRecord,
     ExamAttempt,
     FirstAttempt,
@@ -29,10 +24,12 @@ from bot.models import (
     Mock,
     MockItem,
     Prompt,
-    Standing,
+    Streak,
 )
 from bot.review import CardState
 from bot.selection import DomainRecord
+from bot.storage.groups import GroupRepo
+from bot.storage.repo import to_group, to_prompt
 from bot.storage.schema import (
     AnswerRow,
     CardRow,
@@ -40,6 +37,7 @@ from bot.storage.schema import (
     GroupAnswerRow,
     GroupChatRow,
     GroupMemberRow,
+    GroupPointsRow,
     LearnerRow,
     MockItemRow,
     MockRow,
@@ -65,23 +63,7 @@ def _learner(row: LearnerRow) -> Learner:
         timezone=row.timezone,
         remind_at=time.fromisoformat(row.remind_at) if row.remind_at else None,
         exam_date=row.exam_date, daily_goal=row.daily_goal, private_chat_id=row.private_chat_id,
-        unreachable=row.unreachable,
-    )
-
-
-def _prompt(row: PromptRow) -> Prompt:
-    return Prompt(
-        id=row.id, platform=row.platform, chat_id=row.chat_id, learner_id=row.learner_id,
-        question_id=row.question_id, daily=row.daily, domain=row.domain,
-        created_at=row.created_at, closed_at=row.closed_at, closes_at=row.closes_at,
-    )
-
-
-def _group(row: GroupChatRow) -> Group:
-    return Group(
-        platform=row.platform, chat_id=row.chat_id, title=row.title, timezone=row.timezone,
-        daily_question_at=time.fromisoformat(row.daily_question_at) if row.daily_question_at else None,
-        round_seconds=row.round_seconds,
+        unreachable=row.unreachable, streak=Streak(row.streak_days, row.streak_day, row.streak_freezes),
     )
 
 
@@ -100,20 +82,15 @@ def _card(row: CardRow) -> CardState:
     )
 
 
-class Transaction:
+class Transaction(GroupRepo):
     """Repositories over one database transaction; committed when the `async with` block ends."""
 
     def __init__(self, session: AsyncSession) -> None:
-        self._s = session
+        super().__init__(session)
         # Learners first seen in this transaction: they have no history, so callers (and this
         # class) skip the queries that could only come back empty.
         self.new_learner_ids: set[int] = set()
         self._without_prompts: set[int] = set()
-
-    async def _write(self, statement: Executable) -> Result[Any]:
-        """Runs an UPDATE without syncing the session's loaded objects: they are not reused after
-        a write here, and syncing costs O(loaded rows) per statement (quadratic over a batch)."""
-        return await self._s.execute(statement, execution_options={"synchronize_session": False})
 
     # learners -------------------------------------------------------------------------------
     async def learner(self, person: Person, now: datetime, private_chat_id: str | None) -> Learner:
@@ -149,9 +126,13 @@ class Transaction:
 
     async def update_learner(self, learner: Learner, **changes: Any) -> Learner:
         """Stores new values for the given settings fields and returns the updated learner."""
-        allowed = {"timezone", "remind_at", "exam_date", "daily_goal", "unreachable"}
+        allowed = {"timezone", "remind_at", "exam_date", "daily_goal", "unreachable", "streak"}
         assert set(changes) <= allowed, changes
-        values = {k: (v.strftime("%H:%M") if isinstance(v, time) else v) for k, v in changes.items()}
+        values = {k: (v.strftime("%H:%M") if isinstance(v, time) else v) for k, v in changes.items()
+                  if k != "streak"}
+        if (streak := changes.get("streak")) is not None:
+            values |= {"streak_days": streak.days, "streak_day": streak.last_day,
+                       "streak_freezes": streak.freezes}
         await self._write(update(LearnerRow).where(LearnerRow.id == learner.id).values(**values))
         return replace(learner, **changes)
 
@@ -163,6 +144,7 @@ class Transaction:
                               (ExamAttemptRow, ExamAttemptRow.learner_id),
                               (GroupAnswerRow, GroupAnswerRow.learner_id),
                               (GroupMemberRow, GroupMemberRow.learner_id),
+                              (GroupPointsRow, GroupPointsRow.learner_id),
                               (AnswerRow, AnswerRow.learner_id), (CardRow, CardRow.learner_id),
                               (PromptRow, PromptRow.learner_id)):
             await self._s.execute(delete(table).where(column == learner_id))
@@ -210,11 +192,6 @@ class Transaction:
                 .where(AnswerRow.learner_id == learner_id).group_by(AnswerRow.domain))
         return {d: DomainRecord(int(n), int(c or 0)) for d, n, c in await self._s.execute(stmt)}
 
-    async def answer_days(self, learner_id: int, since: datetime) -> list[datetime]:
-        stmt = (select(AnswerRow.answered_at)
-                .where(AnswerRow.learner_id == learner_id, AnswerRow.answered_at >= since))
-        return list(await self._s.scalars(stmt))
-
     async def last_question(self, learner_id: int) -> str | None:
         stmt = (select(AnswerRow.question_id).where(AnswerRow.learner_id == learner_id)
                 .order_by(AnswerRow.answered_at.desc(), AnswerRow.id.desc()).limit(1))
@@ -223,7 +200,8 @@ class Transaction:
     # prompts --------------------------------------------------------------------------------
     async def open_prompt(self, platform: str, chat_id: str, learner_id: int | None,
                           question_id: str, daily: bool, domain: int | None,
-                          now: datetime, closes_at: datetime | None = None) -> Prompt:
+                          now: datetime, closes_at: datetime | None = None,
+                          round_id: int | None = None, round_position: int | None = None) -> Prompt:
         """Posts a new question in a chat, closing any earlier open one asked of the same learner."""
         if learner_id in self._without_prompts:
             self._without_prompts.discard(learner_id)  # nothing of theirs to close yet
@@ -234,14 +212,14 @@ class Transaction:
             ).values(closed_at=now))
         row = PromptRow(platform=platform, chat_id=chat_id, learner_id=learner_id,
                         question_id=question_id, daily=daily, domain=domain, created_at=now,
-                        closes_at=closes_at)
+                        closes_at=closes_at, round_id=round_id, round_position=round_position)
         self._s.add(row)
         await self._s.flush()
-        return _prompt(row)
+        return to_prompt(row)
 
     async def prompt(self, prompt_id: int) -> Prompt | None:
         row = await self._s.get(PromptRow, prompt_id)
-        return _prompt(row) if row else None
+        return to_prompt(row) if row else None
 
     async def latest_open_prompt(self, platform: str, chat_id: str,
                                  learner_id: int) -> Prompt | None:
@@ -250,113 +228,13 @@ class Transaction:
             PromptRow.learner_id == learner_id, PromptRow.closed_at.is_(None),
         ).order_by(PromptRow.id.desc()).limit(1))
         row = (await self._s.execute(stmt)).scalar_one_or_none()
-        return _prompt(row) if row else None
+        return to_prompt(row) if row else None
 
     async def close_prompt(self, prompt_id: int, now: datetime) -> bool:
         """Closes an open prompt; False if it was already closed (a double press loses here)."""
         result = await self._write(update(PromptRow).where(
             PromptRow.id == prompt_id, PromptRow.closed_at.is_(None)).values(closed_at=now))
         return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def add_group_answer(self, prompt_id: int, learner_id: int, letter: str, correct: bool,
-                               now: datetime) -> bool:
-        """Records a member's answer to a group question; False if they had already answered."""
-        try:
-            async with self._s.begin_nested():
-                self._s.add(GroupAnswerRow(prompt_id=prompt_id, learner_id=learner_id,
-                                           letter=letter, correct=correct, answered_at=now))
-        except IntegrityError:
-            return False
-        return True
-
-    async def group_answer_count(self, prompt_id: int) -> int:
-        stmt = select(func.count()).select_from(GroupAnswerRow).where(
-            GroupAnswerRow.prompt_id == prompt_id)
-        return int((await self._s.execute(stmt)).scalar_one())
-
-
-    async def due_group_prompts(self, now: datetime, limit: int = 100) -> list[Prompt]:
-        """Open group questions whose answer window has ended."""
-        stmt = (select(PromptRow).where(PromptRow.closes_at <= now, PromptRow.closed_at.is_(None))
-                .order_by(PromptRow.closes_at).limit(limit))
-        return [_prompt(r) for r in await self._s.scalars(stmt)]
-
-    async def open_group_prompt(self, platform: str, chat_id: str) -> Prompt | None:
-        stmt = (select(PromptRow).where(
-            PromptRow.platform == platform, PromptRow.chat_id == chat_id,
-            PromptRow.learner_id.is_(None), PromptRow.closed_at.is_(None),
-        ).order_by(PromptRow.id.desc()).limit(1))
-        row = (await self._s.execute(stmt)).scalar_one_or_none()
-        return _prompt(row) if row else None
-
-    async def group_results(self, prompt_id: int) -> list[tuple[str, bool]]:
-        """(name, correct) for each member who answered a group question, in answer order."""
-        stmt = (select(LearnerRow.display_name, GroupAnswerRow.correct)
-                .join(LearnerRow, LearnerRow.id == GroupAnswerRow.learner_id)
-                .where(GroupAnswerRow.prompt_id == prompt_id)
-                .order_by(GroupAnswerRow.answered_at, LearnerRow.id))
-        return [(name, correct) for name, correct in await self._s.execute(stmt)]
-
-    # groups ---------------------------------------------------------------------------------
-    async def group(self, platform: str, chat_id: str, title: str,
-                    now: datetime) -> tuple[Group, bool]:
-        """The group chat, registered on first contact (then True); keeps its title fresh."""
-        row = await self._s.get(GroupChatRow, (platform, chat_id))
-        created = row is None
-        if row is None:
-            row = GroupChatRow(platform=platform, chat_id=chat_id, title=title[:128] or chat_id,
-                               round_seconds=DEFAULT_ROUND_SECONDS, created_at=now)
-            try:
-                async with self._s.begin_nested():
-                    self._s.add(row)
-            except IntegrityError:
-                row = await self._s.get(GroupChatRow, (platform, chat_id))
-                assert row is not None
-        elif title and row.title != title[:128]:
-            row.title = title[:128]
-        return _group(row), created
-
-    async def update_group(self, group: Group, **changes: Any) -> Group:
-        assert set(changes) <= {"timezone", "daily_question_at", "round_seconds"}, changes
-        values = {k: (v.strftime("%H:%M") if isinstance(v, time) else v) for k, v in changes.items()}
-        await self._write(update(GroupChatRow).where(
-            GroupChatRow.platform == group.platform, GroupChatRow.chat_id == group.chat_id,
-        ).values(**values))
-        return replace(group, **changes)
-
-    async def join_group(self, platform: str, chat_id: str, learner_id: int, now: datetime) -> None:
-        if await self._s.get(GroupMemberRow, (platform, chat_id, learner_id)) is None:
-            try:
-                async with self._s.begin_nested():
-                    self._s.add(GroupMemberRow(platform=platform, chat_id=chat_id,
-                                               learner_id=learner_id, joined_at=now))
-            except IntegrityError:
-                pass  # joined concurrently by another event
-
-    async def leaderboard(self, platform: str, chat_id: str, since: datetime | None,
-                          until: datetime | None = None) -> list[Standing]:
-        """Members ranked by points in [since, until) (open ends: ever); ties share a rank and are
-        listed by name."""
-        points = func.coalesce(func.sum(AnswerRow.points), 0)
-        on = AnswerRow.learner_id == GroupMemberRow.learner_id
-        if since is not None:
-            on = on & (AnswerRow.answered_at >= since)
-        if until is not None:
-            on = on & (AnswerRow.answered_at < until)
-        stmt = (select(LearnerRow.id, LearnerRow.display_name, points)
-                .select_from(GroupMemberRow)
-                .join(LearnerRow, LearnerRow.id == GroupMemberRow.learner_id)
-                .outerjoin(AnswerRow, on)
-                .where(GroupMemberRow.platform == platform, GroupMemberRow.chat_id == chat_id)
-                .group_by(LearnerRow.id, LearnerRow.display_name)
-                .order_by(points.desc(), LearnerRow.display_name, LearnerRow.id))
-        standings: list[Standing] = []
-        for learner_id, name, total in await self._s.execute(stmt):
-            rank = standings[-1].rank if standings and standings[-1].points == total \
-                else len(standings) + 1
-            standings.append(Standing(rank, learner_id, name, int(total)))
-        return standings
-
 
     # scheduled pushes ---------------------------------------------------------------------------
     async def lock_due_learners(self, now: datetime, platforms: Collection[str],
@@ -389,8 +267,7 @@ class Transaction:
         out of the result (the unique key decides)."""
         if not pushes:
             return {}
-        insert = sqlite_insert if self._s.get_bind().dialect.name == "sqlite" else pg_insert
-        stmt = (insert(PushRow).on_conflict_do_nothing(
+        stmt = (self._insert(PushRow).on_conflict_do_nothing(
                     index_elements=["kind", "platform", "chat_id", "local_date"])
                 .returning(PushRow.id, PushRow.kind, PushRow.platform, PushRow.chat_id,
                            PushRow.local_date))
@@ -422,7 +299,7 @@ class Transaction:
                                            GroupChatRow.platform.in_(platforms))
                 .order_by(GroupChatRow.next_push_at).limit(limit))
         rows = list(await self._s.scalars(stmt))
-        return [(_group(r), r.next_push_at) for r in rows if r.next_push_at is not None]
+        return [(to_group(r), r.next_push_at) for r in rows if r.next_push_at is not None]
 
     async def set_group_schedule(self, group: Group, when: datetime | None) -> None:
         await self._write(update(GroupChatRow).where(

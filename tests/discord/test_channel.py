@@ -28,7 +28,8 @@ async def test_a_channel_round_with_several_members_the_reveal_and_the_leaderboa
         [ack] = await fake.followups(press)
         await fake.until(lambda press=press: press.original_edits)  # type: ignore[misc]
         acks.append((ack.ephemeral, ack.text))
-    assert acks == [(True, "Correct, +10"), (True, "Not quite"), (True, "Correct, +10")]
+    fast = "Correct, +20 (speed +10)"
+    assert acks == [(True, fast), (True, "Not quite"), (True, fast)]
     assert "3 answered" in question.text and list(question.buttons) == ["A", "B", "C", "D"]
 
     again = await fake.press(BOB, question, "A")
@@ -37,11 +38,14 @@ async def test_a_channel_round_with_several_members_the_reveal_and_the_leaderboa
     busy = await fake.reply(await fake.slash(DAVE, "quiz", in_guild=True))
     assert "still open" in busy.text  # one open round per server
 
+    posted = fake.channels[OTHER_CHANNEL_ID]
+    seen = len(posted)
     clock.set(clock.now() + timedelta(seconds=61))
-    reveal = await fake.until(lambda: [m for m in fake.channels.get(OTHER_CHANNEL_ID, [])
-                                       if m.text.startswith("Time's up!")])
-    assert len(reveal) == 1 and "Answer: B." in reveal[0].text
-    assert "Right (2 of 3): Alice, Bob" in reveal[0].text
+    reveal, top, following = await fake.until(lambda: len(posted) >= seen + 3 and posted[seen:])
+    assert reveal.text.startswith("Time's up!") and "Answer: B." in reveal.text
+    assert "Right (2 of 3): Alice, Bob" in reveal.text
+    assert top.text.splitlines()[1:] == ["1. Alice - 20", "1. Bob - 20", "3. Carol - 1"]
+    assert "question 2/5" in following.text and list(following.buttons) == ["A", "B", "C", "D"]
     late = await fake.press(DAVE, question, "B")
     [closed] = await fake.followups(late)
     assert "closed" in closed.text
@@ -49,7 +53,7 @@ async def test_a_channel_round_with_several_members_the_reveal_and_the_leaderboa
     board = await fake.reply(await fake.slash(CAROL, "leaderboard", [{"name": "period", "type": 3,
                                                                        "value": "all"}], in_guild=True))
     assert not board.ephemeral
-    assert board.text.splitlines()[1:] == ["1. Alice - 10", "1. Bob - 10", "3. Carol - 1", "4. Dave - 0"]
+    assert board.text.splitlines()[1:] == ["1. Alice - 20", "1. Bob - 20", "3. Carol - 1", "4. Dave - 0"]
     await asyncio.sleep(0.2)
     assert len([m for m in fake.channels[OTHER_CHANNEL_ID] if m.text.startswith("Time's up!")]) == 1
 

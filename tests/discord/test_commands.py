@@ -17,7 +17,7 @@ from tests.discord.fake_discord import GUILD_ID, TOKEN, FakeDiscord
 
 EXPECTED = {"start", "help", "quiz", "daily", "stats", "examdate", "remind", "timezone", "goal",
             "settings", "about", "forgetme", "leaderboard", "groupsettings", "mock", "plan",
-            "examresult"}
+            "examresult", "round"}
 MESSAGE_CONTENT = 1 << 15
 
 
@@ -47,6 +47,9 @@ async def test_commands_synced_once_with_typed_options_and_no_privileged_intent(
     assert {c["value"] for c in option(by_name["groupsettings"], "setting")["choices"]} == {
         "time", "round", "timezone"}
     assert [c["value"] for c in option(by_name["mock"], "kind")["choices"]] == ["sprint", "full", "stop"]
+    questions = option(by_name["round"], "questions")
+    assert (questions["type"], questions["min_value"], questions["max_value"]) == (4, 1, 20)
+    assert not questions.get("required")
     result = option(by_name["examresult"], "result")
     assert result["required"] is True and [c["value"] for c in result["choices"]] == ["passed", "failed"]
 

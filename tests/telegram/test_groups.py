@@ -1,4 +1,5 @@
-"""A study group: a shared question answered once per member, the reveal, the board, admin settings."""
+"""A study group: a live round answered once per member, the reveal posted before the next question,
+the board, admin settings."""
 
 from __future__ import annotations
 
@@ -28,31 +29,33 @@ async def test_group_round_one_answer_each_then_reveal_and_leaderboard(
         alice: Json, bob: Json) -> None:
     carol = api.user(103, "Carol", "O'Hara")
     api.group(GROUP, "CMAS evening class")
-    api.say(alice, "/quiz@CmasStudyBot", chat_id=GROUP)
+    api.say(alice, "/round@CmasStudyBot 2", chat_id=GROUP)
     [question] = await api.wait("sendMessage", chat_id=GROUP)
-    assert "everyone answers once · 60 s · 0 answered" in question.text
+    assert "Round · question 1/2 · everyone answers once · 30 s · 0 answered" in question.text
     assert question.buttons == [["A", "B", "C", "D"]]
 
     ack, [edit] = await _press(api, alice, question, "B")
-    assert ack.params["text"] == "Correct, +10" and ack.params["show_alert"] == "true"
+    assert ack.params["text"] == "Correct, +20 (speed +10)" and ack.params["show_alert"] == "true"
     assert "1 answered" in edit.text and edit.message == question.message and edit.buttons
     ack, [edit] = await _press(api, bob, question, "C")
     assert ack.params["text"] == "Not quite" and "2 answered" in edit.text
     ack, edits = await _press(api, alice, question, "A")
     assert "already answered" in ack.params["text"] and edits == []
     ack, [edit] = await _press(api, carol, question, "B")
-    assert ack.params["text"] == "Correct, +10" and "3 answered" in edit.text
+    assert ack.params["text"] == "Correct, +20 (speed +10)" and "3 answered" in edit.text
 
     # A Discord group's round is due at the same time: the Telegram frontend must leave it alone.
     discord = Chat(Address("discord", "g1"), is_group=True)
     await core.handle(Command(Person("discord", "d1", "Dee"), discord, "quiz"))
     mark = api.mark()
     clock.set(clock.now() + timedelta(seconds=61))
-    [reveal] = await api.wait("sendMessage", since=mark, chat_id=GROUP)
+    reveal, top, following = await api.wait("sendMessage", 3, since=mark, chat_id=GROUP)
     assert reveal.text.startswith("Time's up!") and "Answer: B." in reveal.text
     assert "Right (2 of 3): Alice, Carol O'Hara" in reveal.text
-    [(address, _)] = await core.close_due_rounds("discord")
-    assert address.chat_id == "g1"
+    assert top.text.splitlines()[1:] == ["1. Alice - 20", "1. Carol O'Hara - 20", "3. Bob - 1"]
+    assert "question 2/2" in following.text and following.buttons == [["A", "B", "C", "D"]]
+    posts = await core.close_due_rounds("discord")
+    assert len(posts) == 3 and {address.chat_id for address, _ in posts} == {"g1"}
 
     ack, edits = await _press(api, bob, question, "B")
     assert "closed" in ack.params["text"] and edits == []
@@ -60,10 +63,10 @@ async def test_group_round_one_answer_each_then_reveal_and_leaderboard(
     mark = api.mark()
     api.say(bob, "/leaderboard all", chat_id=GROUP)
     [board] = await api.wait("sendMessage", since=mark)
-    assert board.text.splitlines() == ["All-time leaderboard", "1. Alice - 10", "1. Carol O'Hara - 10",
+    assert board.text.splitlines() == ["All-time leaderboard", "1. Alice - 20", "1. Carol O'Hara - 20",
                                        "3. Bob - 1"]
     assert board.params["text"].startswith("<b>All-time leaderboard</b>")
-    assert len(api.made("sendMessage", chat_id=GROUP)) == 3  # question, reveal, board: nothing else
+    assert len(api.made("sendMessage", chat_id=GROUP)) == 5  # question, reveal, top, question, board
 
 
 async def test_group_settings_are_for_admins(telegram: TelegramFrontend, api: FakeBotApi,
@@ -131,4 +134,4 @@ async def test_a_slow_grading_is_acknowledged_blank_and_the_result_comes_private
         [result] = await api.wait("sendMessage", since=mark)
         [edit] = await api.wait("editMessageText", since=mark)
     assert "text" not in ack.params and ack.at <= result.at
-    assert result.chat_id == 101 and result.text == "Correct, +10" and "1 answered" in edit.text
+    assert result.chat_id == 101 and result.text == "Correct, +20 (speed +10)" and "1 answered" in edit.text
