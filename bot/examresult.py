@@ -68,6 +68,10 @@ async def command(turn: Turn, args: tuple[str, ...]) -> Outgoing:
     taken = _taken_on(args[1], turn) if len(args) == 2 else \
         exam if exam is not None and exam <= turn.today else turn.today
     await turn.tx.record_exam_attempt(turn.learner.id, taken, passed, turn.now)
+    if passed and (turn.learner.certified_on is None or taken > turn.learner.certified_on):
+        await turn.save_learner(certified_on=taken)  # yearly renewal reminders from this pass
+    elif not passed and turn.learner.certified_on == taken:  # that day's pass was a mistake
+        await turn.save_learner(certified_on=None)
     attempts = await turn.tx.exam_attempts(turn.learner.id)
     lines = _passed(taken) if passed else await _failed(turn, taken, attempts)
     return Outgoing("\n".join(lines), private=True)

@@ -31,6 +31,7 @@ class Learner:
     private_chat_id: str | None
     unreachable: bool
     streak: Streak = Streak()
+    certified_on: date | None = None  # the latest passed exam: renewal reminders on its anniversaries
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ from bot.outgoing import Choice, Outgoing
 from bot.render import answer_buttons, question_text
 from bot.schedule import (
     STALE_AFTER,
+    anniversary,
     group_schedule,
     is_stale,
     learner_schedule,
@@ -33,6 +34,7 @@ from bot.schedule import (
     milestone,
     push_kind,
     week_start,
+    years_certified,
 )
 from bot.selection import LearnerView, pick_next
 from bot.storage.store import PushKey, Store, Transaction
@@ -79,6 +81,9 @@ def _learner_message(learner: Learner, zone: ZoneInfo, now: datetime, due: int, 
         lines.append(countdown(learner.exam_date, today))
     if left is not None and left in _TIPS:
         lines.append(_TIPS[left])
+    if years := years_certified(learner.certified_on, today):
+        assert learner.certified_on is not None
+        lines.append(_renewal_line(learner.certified_on, years))
     if left == -1:
         lines.append("Your CMAS exam was yesterday. How did it go?")
         return Outgoing("\n".join(lines), (
@@ -87,6 +92,14 @@ def _learner_message(learner: Learner, zone: ZoneInfo, now: datetime, due: int, 
             *((start,) if learner.remind_at else ()),
         ))
     return Outgoing("\n".join(lines), (start,))
+
+
+def _renewal_line(certified_on: date, years: int) -> str:
+    """AMT's cycle is three years from certification; say which year of it this is."""
+    cycle_ends = anniversary(certified_on, certified_on.year + 3 * ((years - 1) // 3 + 1))
+    return (f"{years} year{'s' if years != 1 else ''} since you earned your CMAS. Renewal: AMT asks "
+            f"for 10 CCP points a year (30 per 3-year cycle) and the annual fee; this cycle ends "
+            f"{cycle_ends:%d %B %Y}.")
 
 
 def _streak_message(learner: Learner, zone: ZoneInfo, now: datetime, done: int) -> Outgoing:

@@ -70,20 +70,53 @@ def streak_check_at(learner: Learner, zone: ZoneInfo, after: datetime) -> dateti
     return None
 
 
+def years_certified(certified_on: date | None, day: date) -> int | None:
+    """Whole years since the pass if `day` is one of its anniversaries (29 Feb counts on 28 Feb
+    in other years), else None."""
+    if certified_on is None or day <= certified_on:
+        return None
+    years = day.year - certified_on.year
+    return years if anniversary(certified_on, day.year) == day else None
+
+
+def anniversary(certified_on: date, year: int) -> date:
+    """The pass date's anniversary in `year`."""
+    try:
+        return certified_on.replace(year=year)
+    except ValueError:
+        return date(year, 2, 28)
+
+
+def renewal_at(learner: Learner, zone: ZoneInfo, after: datetime) -> datetime | None:
+    """The next anniversary of the learner's pass, at their reminder time (else 09:00): AMT asks
+    for 10 CCP points a year, so each year gets a nudge."""
+    if learner.certified_on is None:
+        return None
+    at = learner.remind_at or MILESTONE_TIME
+    year = max(after.astimezone(zone).year, learner.certified_on.year + 1)
+    for candidate in (year, year + 1):
+        instant = local_instant(anniversary(learner.certified_on, candidate), at, zone)
+        if instant > after:
+            return instant
+    return None
+
+
 def learner_schedule(learner: Learner, default_timezone: str, after: datetime) -> datetime | None:
     """The learner's next push of any kind: the single due time the scheduler's index reads."""
     zone = ZoneInfo(learner.timezone or default_timezone)
     due = [at for at in (next_push_at(learner.remind_at, learner.exam_date, zone, after),
-                         streak_check_at(learner, zone, after)) if at is not None]
+                         streak_check_at(learner, zone, after), renewal_at(learner, zone, after))
+           if at is not None]
     return min(due, default=None)
 
 
 def push_kind(learner: Learner, due: datetime, zone: ZoneInfo) -> str:
-    """Which push `due` was scheduled for: "daily", "streak_risk" or "milestone". A reminder set
+    """Which push `due` was scheduled for: "daily", "streak_risk", "renewal" or "milestone". A
+    renewal or milestone day rides in the daily prompt when there is one. A reminder set
     at the streak check's time wins: one message that evening, not two."""
-    if learner.remind_at is None:
-        return "milestone"
     day = due.astimezone(zone).date()
+    if learner.remind_at is None:
+        return "renewal" if years_certified(learner.certified_on, day) else "milestone"
     evening = local_instant(day, STREAK_CHECK, zone)
     if due == evening and evening != local_instant(day, learner.remind_at, zone):
         return "streak_risk"

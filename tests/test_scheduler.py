@@ -311,3 +311,30 @@ async def test_streak_at_risk_nudge_once_in_the_evening_only_when_at_risk(
         for at in (time(20, 0), time(21, 0)):
             await ticker.tick(local(date(2026, 4, day), at))
     assert len(nudges("ny")) == 2 and "Your 1-day streak" in nudges("ny")[1]
+
+
+async def test_yearly_renewal_reminder_after_a_pass(study_bot: StudyBot, clock: FixedClock,
+                                                    ticker: Ticker, messenger: FakeMessenger) -> None:
+    clock.set(datetime(2026, 5, 3, 12, tzinfo=UTC))
+    await learner(study_bot, "alone", "/examresult passed 2026-05-02")
+    await learner(study_bot, "daily", "/remind 18:00", "/examresult passed 2026-05-02")
+    day = date(2026, 5, 3)
+    while day <= date(2029, 5, 3):
+        if (day.month, day.day) in {(5, 1), (5, 2), (5, 3)}:
+            for at in (time(9, 0), time(18, 0)):
+                await ticker.tick(local(day, at, ZoneInfo("UTC")))
+        day += timedelta(days=1)
+    renewals = messenger.to("alone")
+    assert len(renewals) == 3  # 2027, 2028 and 2029, at 09:00 with no daily reminder
+    assert "1 year since you earned your CMAS" in renewals[0] and "02 May 2029" in renewals[0]
+    assert "3 years since" in renewals[2]
+    riding = [t for t in messenger.to("daily") if "since you earned your CMAS" in t]
+    assert len(riding) == 3 and all("Time for today's CMAS practice." in t for t in riding)
+
+
+async def test_renewal_pushes_stop_when_the_pass_is_taken_back(
+        study_bot: StudyBot, clock: FixedClock, ticker: Ticker, messenger: FakeMessenger) -> None:
+    clock.set(datetime(2026, 5, 3, 12, tzinfo=UTC))
+    await learner(study_bot, "x", "/examresult passed 2026-05-02", "/examresult failed 2026-05-02")
+    assert (await ticker.tick(datetime(2027, 5, 2, 9, 0, tzinfo=UTC))).due == 0
+    assert messenger.sent == []

@@ -70,6 +70,7 @@ class LearnerRow(Base):
     # When the scheduler next owes this learner a push (daily prompt, streak check or exam milestone);
     # indexed so a tick reads only what is due instead of scanning every learner.
     next_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    certified_on: Mapped[date | None] = mapped_column(Date)  # latest pass: renewal anniversaries
     # Points ever earned, kept with each answer: the all-time board reads it instead of every answer.
     points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The daily-goal streak: goal days in the run, the last day met or covered by a freeze, freezes held.

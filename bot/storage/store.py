@@ -64,6 +64,7 @@ def _learner(row: LearnerRow) -> Learner:
         remind_at=time.fromisoformat(row.remind_at) if row.remind_at else None,
         exam_date=row.exam_date, daily_goal=row.daily_goal, private_chat_id=row.private_chat_id,
         unreachable=row.unreachable, streak=Streak(row.streak_days, row.streak_day, row.streak_freezes),
+        certified_on=row.certified_on,
     )
 
 
@@ -126,7 +127,8 @@ class Transaction(GroupRepo):
 
     async def update_learner(self, learner: Learner, **changes: Any) -> Learner:
         """Stores new values for the given settings fields and returns the updated learner."""
-        allowed = {"timezone", "remind_at", "exam_date", "daily_goal", "unreachable", "streak"}
+        allowed = {"timezone", "remind_at", "exam_date", "daily_goal", "unreachable", "streak",
+                   "certified_on"}
         assert set(changes) <= allowed, changes
         values = {k: (v.strftime("%H:%M") if isinstance(v, time) else v) for k, v in changes.items()
                   if k != "streak"}
