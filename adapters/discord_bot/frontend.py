@@ -12,15 +12,15 @@ from pathlib import Path
 import discord
 import yarl
 
-from adapters.discord_bot.chats import PLATFORM
 from adapters.discord_bot.client import StudyClient
 from adapters.discord_bot.commands import sync_commands
 from adapters.discord_bot.interactions import Interactions
 from adapters.discord_bot.messenger import DiscordMessenger
 from adapters.discord_bot.state import AdapterState
 from adapters.errors import PlatformUnavailable
+from adapters.round_reveals import reveal_rounds_forever
 from bot.core import StudyBot
-from bot.delivery import Messenger, RecipientUnreachable, RetryLater
+from bot.delivery import Messenger
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,8 @@ class DiscordFrontend:
         gateway = asyncio.create_task(self.client.connect(), name="discord-gateway")
         gateway.add_done_callback(_report_gateway_end)
         connected = asyncio.create_task(self.client.connected.wait())
-        self._tasks = [gateway, asyncio.create_task(self._reveal_rounds(), name="discord-reveals")]
+        self._tasks = [gateway, asyncio.create_task(
+            reveal_rounds_forever(self.bot, self.messenger, self.reveal_every), name="discord-reveals")]
         await asyncio.wait({gateway, connected}, timeout=CONNECT_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
         connected.cancel()
         if gateway.done():
@@ -100,19 +101,6 @@ class DiscordFrontend:
         except discord.LoginFailure:
             await self.client.close()
             raise DiscordUnavailable("Discord refused DISCORD_BOT_TOKEN: check the token") from None
-
-    async def _reveal_rounds(self) -> None:
-        """Posts the answer of each Discord group round whose time is up (the core closes each once)."""
-        while True:
-            await asyncio.sleep(self.reveal_every)
-            try:
-                for address, reveal in await self.bot.close_due_rounds(PLATFORM):
-                    try:
-                        await self.messenger.send(address, reveal)
-                    except (RecipientUnreachable, RetryLater) as exc:
-                        log.warning("reveal for %s not delivered: %r", address.chat_id, exc)
-            except Exception:
-                log.exception("revealing due rounds failed; trying again in %.0f s", self.reveal_every)
 
 
 def _report_gateway_end(task: asyncio.Task[None]) -> None:

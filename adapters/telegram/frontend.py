@@ -22,16 +22,15 @@ from telegram.ext import ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from adapters.errors import PlatformUnavailable
+from adapters.round_reveals import reveal_rounds_forever
 from adapters.telegram import menu
 from adapters.telegram.config import TelegramConfig
 from adapters.telegram.handlers import Handlers, TelegramApplication
-from adapters.telegram.messenger import PLATFORM, TelegramMessenger
+from adapters.telegram.messenger import TelegramMessenger
 from adapters.telegram.throttle import PatientLimiter, PerUserOrder
 from adapters.telegram.updates import TolerantBot
 from bot.core import StudyBot
-from bot.delivery import Messenger, RecipientUnreachable, RetryLater
-from bot.events import Address
-from bot.outgoing import Outgoing
+from bot.delivery import Messenger
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +76,9 @@ class TelegramFrontend:
             await self.application.start()
             self._stack.push_async_callback(self.application.stop)
             await self._start_updates()
-            reveals = asyncio.create_task(self._reveal_rounds(), name="telegram round reveals")
+            reveals = asyncio.create_task(
+                reveal_rounds_forever(self.study, self.messenger, self.config.reveal_every),
+                name="telegram round reveals")
             self._stack.push_async_callback(_cancel, reveals)
         except BaseException as exc:
             await self._stack.aclose()
@@ -121,32 +122,6 @@ class TelegramFrontend:
             await bot.set_my_commands(menu.GROUP, scope=BotCommandScopeAllGroupChats())
         except TelegramError as exc:
             log.warning("could not register the command menu: %s", exc)
-
-    async def _reveal_rounds(self) -> None:
-        """Every `reveal_every` seconds, closes this platform's group rounds that are due and posts
-        each reveal. Closing is settled in the database, so several instances reveal each round once."""
-        while True:
-            await asyncio.sleep(self.config.reveal_every)
-            try:
-                reveals = await self.study.close_due_rounds(PLATFORM)
-            except Exception:
-                log.exception("closing due group rounds failed")
-                continue
-            by_chat: dict[Address, list[Outgoing]] = {}
-            for address, reveal in reveals:
-                by_chat.setdefault(address, []).append(reveal)
-            await asyncio.gather(*(self._reveal(address, posts) for address, posts in by_chat.items()))
-
-    async def _reveal(self, address: Address, posts: list[Outgoing]) -> None:
-        """One chat's posts in order (a reveal, the round's top 5, its next question): chats side by
-        side, but never a question before the reveal of the one it follows."""
-        for post in posts:
-            try:
-                await self.messenger.send(address, post)
-            except (RecipientUnreachable, RetryLater) as exc:
-                log.warning("round reveal for chat %s not delivered: %r", address.chat_id, exc)
-            except Exception:
-                log.exception("round reveal for chat %s failed", address.chat_id)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:
