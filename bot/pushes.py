@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -126,9 +126,8 @@ async def _day_counts(tx: Transaction, learners: list[tuple[Learner, ZoneInfo]],
         zones[zone.key] = zone
     for key, ids in by_zone.items():
         today = now.astimezone(zones[key]).date()
-        midnight = datetime.min.time()
-        due |= await tx.due_counts(ids, local_instant(today + timedelta(days=1), midnight, zones[key]))
-        done |= await tx.answer_counts(ids, local_instant(today, midnight, zones[key]))
+        due |= await tx.due_counts(ids, local_instant(today + timedelta(days=1), time(0), zones[key]))
+        done |= await tx.answer_counts(ids, local_instant(today, time(0), zones[key]))
     return due, done
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Scheduler
@@ -12,7 +12,7 @@ from fsrs import Scheduler
 from bot.content import Bank
 from bot.events import Chat, Person
 from bot.models import Learner
-from bot.schedule import learner_schedule
+from bot.schedule import learner_schedule, local_instant
 from bot.storage.store import Transaction
 
 
@@ -39,8 +39,7 @@ class Turn:
 
     def day_start(self, day: date | None = None) -> datetime:
         """The UTC instant at which a local calendar day begins (DST-safe)."""
-        day = day or self.today
-        return datetime(day.year, day.month, day.day, tzinfo=self.zone).astimezone(self.now.tzinfo)
+        return local_instant(day or self.today, time(0), self.zone)
 
     def day_end(self) -> datetime:
         return self.day_start(self.today + timedelta(days=1))
