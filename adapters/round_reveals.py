@@ -7,9 +7,9 @@ import asyncio
 import logging
 
 from bot.core import StudyBot
-from bot.delivery import Messenger, RecipientUnreachable, RetryLater
 from bot.events import Address
 from bot.outgoing import Outgoing
+from bot.ports.delivery import Messenger, RecipientUnreachable, RetryLater
 
 log = logging.getLogger(__name__)
 

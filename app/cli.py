@@ -16,9 +16,9 @@ from rich.console import Console
 from adapters.errors import PlatformUnavailable
 from app.runtime import discord_frontend, platform_frontends, serve, study_bot
 from app.settings import Settings
-from bot.content import BankError
-from bot.content_check import check_bank
-from bot.delivery import Messenger
+from bot.content.bank import BankError
+from bot.content.check import check_bank
+from bot.ports.delivery import Messenger
 
 cli = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 content_cli = typer.Typer(help="The question bank.", no_args_is_help=True)

@@ -10,10 +10,10 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Protocol
 
 from app.settings import Settings
-from bot.clock import SystemClock
-from bot.content import load_bank
+from bot.content.bank import load_bank
 from bot.core import StudyBot
-from bot.delivery import Messenger
+from bot.ports.clock import SystemClock
+from bot.ports.delivery import Messenger
 from bot.storage.engine import make_engine, upgrade
 from bot.storage.store import Store
 from scheduler.service import PushScheduler

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.content import load_bank, question_files
+from bot.content.bank import load_bank, question_files
 
 BANK = Path(__file__).resolve().parents[1] / "content" / "questions"
 

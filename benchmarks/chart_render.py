@@ -11,8 +11,8 @@ import sys
 import time
 from datetime import date
 
-from bot.chart import ACTIVITY_DAYS, render
-from bot.selection import DomainRecord
+from bot.domain.selection import DomainRecord
+from bot.stats.chart import ACTIVITY_DAYS, render
 
 
 def main() -> None:

@@ -29,11 +29,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, text
 
-from bot.clock import FixedClock
-from bot.content import load_bank
+from bot.content.bank import load_bank
 from bot.core import StudyBot
+from bot.domain.schedule import week_start
 from bot.events import Address, Chat, Command, Person
-from bot.schedule import week_start
+from bot.ports.clock import FixedClock
 from bot.storage.engine import make_engine, upgrade
 from bot.storage.groups import ALL_TIME
 from bot.storage.schema import Base, GroupChatRow, GroupMemberRow, GroupPointsRow, LearnerRow

@@ -2,7 +2,7 @@
 
 Each simulated learner has an overall ability a ~ U(0.55, 0.85) and per-domain accuracy
 p_d = a + N(0, 0.08) (clipped), answers `answers` first attempts per domain spread over the last six
-weeks, and is forecast by the bot's own code (bot.readiness). "Actual" is their true chance to pass a
+weeks, and is forecast by the bot's own code (bot.domain.readiness). "Actual" is their true chance to pass a
 fresh 200-question form (exact, from p_d) and, for a plain count, whether one simulated sitting passed.
 Learners are binned by predicted pass chance; a calibrated model has predicted = actual in every bin.
 `drift` > 0 makes learners improve: accuracy `drift` lower six weeks ago than now.
@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from bot import readiness
-from bot.models import FirstAttempt
+from bot.domain import readiness
+from bot.domain.models import FirstAttempt
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 HISTORY_DAYS = 42

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from bot.content import load_bank
-from bot.models import Learner
-from bot.pushes import claim_due
-from bot.schedule import learner_schedule
+from bot.content.bank import load_bank
+from bot.domain.models import Learner
+from bot.domain.schedule import learner_schedule
+from bot.pushes.claims import claim_due
 from bot.storage.engine import make_engine, upgrade
 from bot.storage.schema import Base, LearnerRow
 from bot.storage.store import Store

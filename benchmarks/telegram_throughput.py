@@ -39,12 +39,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adapters.telegram import TelegramConfig, TelegramFrontend  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.content import load_bank  # noqa: E402
+from bot.content.bank import load_bank  # noqa: E402
 from bot.core import StudyBot  # noqa: E402
 from bot.events import Address, Event  # noqa: E402
 from bot.outgoing import Outgoing  # noqa: E402
-from bot.render import question_message  # noqa: E402
+from bot.ports.clock import SystemClock  # noqa: E402
+from bot.practice.texts import question_message  # noqa: E402
 from bot.storage.engine import make_engine, upgrade  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 from tests.telegram.fake_api import TOKEN, FakeBotApi  # noqa: E402

@@ -12,18 +12,27 @@ from collections.abc import Awaitable, Callable
 
 from fsrs import Scheduler
 
-from bot import account, chart, examresult, groups, leaderboard, mock, payloads, rounds, study, studyplan
-from bot.clock import Clock
-from bot.content import Bank
-from bot.domains import UnknownDomainError, parse_domain
+from bot import payloads
+from bot.account import handlers as account
+from bot.content.bank import Bank
+from bot.domain.cards import make_scheduler
+from bot.domain.domains import UnknownDomainError, parse_domain
 from bot.events import Address, ButtonPressed, Command, Event
+from bot.exam import handlers as examresult
+from bot.groups import handlers as groups
+from bot.groups import leaderboard
 from bot.inputs import InputError
+from bot.mock import handlers as mock
 from bot.outgoing import Choice, Outgoing
-from bot.review import make_scheduler
-from bot.stats import stats
+from bot.plan import handlers as studyplan
+from bot.ports.clock import Clock
+from bot.practice import handlers as study
+from bot.rounds import handlers as rounds
+from bot.stats import chart
+from bot.stats.handlers import stats
 from bot.storage.store import Store
-from bot.texts import HELP, TIMEZONE_PROMPT, WELCOME, about
 from bot.turn import Turn
+from bot.welcome.texts import HELP, TIMEZONE_PROMPT, WELCOME, about
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from fsrs import Scheduler
 
-from bot.content import Bank
+from bot.content.bank import Bank
+from bot.domain.models import Learner
+from bot.domain.schedule import learner_schedule, local_instant
 from bot.events import Chat, Person
-from bot.models import Learner
-from bot.schedule import learner_schedule, local_instant
 from bot.storage.store import Transaction
 
 

@@ -1,6 +1,6 @@
 """One tick: claim what is due in the database, send it through each platform's messenger, and
 record each outcome. Ticks can overlap, run late, or run on two instances at once: the claim in
-`bot.pushes` decides who sends what."""
+`bot.pushes.claims` decides who sends what."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core import StudyBot
-from bot.delivery import Messenger, RecipientUnreachable, RetryLater
-from bot.pushes import Push, claim_due, record_outcome
+from bot.ports.delivery import Messenger, RecipientUnreachable, RetryLater
+from bot.pushes.claims import Push, claim_due, record_outcome
 from scheduler.pacing import DEFAULT_RATE, PLATFORM_RATES, Pacer
 
 log = logging.getLogger(__name__)

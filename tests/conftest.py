@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.clock import FixedClock
-from bot.content import Bank, Question
+from bot.content.bank import Bank, Question
 from bot.core import StudyBot
-from bot.review import make_scheduler
+from bot.domain.cards import make_scheduler
+from bot.ports.clock import FixedClock
 from bot.storage.engine import make_engine, upgrade
 from bot.storage.schema import Base
 from bot.storage.store import Store

@@ -6,8 +6,8 @@ import struct
 import time
 from datetime import date
 
-from bot.chart import ACTIVITY_DAYS, render
-from bot.selection import DomainRecord
+from bot.domain.selection import DomainRecord
+from bot.stats.chart import ACTIVITY_DAYS, render
 from tests.chat import Chatter
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from bot.content import load_bank, parse_file
-from bot.content_check import Rules, check_bank
+from bot.content.bank import load_bank, parse_file
+from bot.content.check import Rules, check_bank
 
 REPO = Path(__file__).resolve().parents[1]
 WORDS = ["a clerk files", "the manager audits", "a patient phones", "the coder reviews", "a nurse asks",

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot import payloads
-from bot.clock import FixedClock
 from bot.core import APOLOGY, StudyBot
+from bot.ports.clock import FixedClock
 from bot.storage.store import Store
 from tests.chat import Chatter
 
@@ -199,7 +199,7 @@ async def test_an_internal_error_becomes_an_apology_and_a_log_line(
 
 async def test_failed_write_is_rolled_back(study_bot: StudyBot, chat: Chatter,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot import study
+    from bot.practice import handlers as study
 
     def explode(*_args: object) -> None:
         raise RuntimeError("after the card was saved")

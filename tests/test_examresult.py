@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from bot import payloads
-from bot.clock import FixedClock
-from bot.examresult import years_after
+from bot.exam.handlers import years_after
+from bot.ports.clock import FixedClock
 from tests.chat import Chatter
 
 EXAM = date(2026, 3, 3)

@@ -6,10 +6,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import FixedClock
 from bot.core import StudyBot
+from bot.domain.schedule import week_start
 from bot.events import Command
-from bot.schedule import week_start
+from bot.ports.clock import FixedClock
 from tests.chat import Chatter
 
 

@@ -5,7 +5,7 @@ from datetime import date, time
 import pytest
 
 from bot import inputs
-from bot.domains import UnknownDomainError, parse_domain
+from bot.domain.domains import UnknownDomainError, parse_domain
 from bot.inputs import InputError
 
 TODAY = date(2026, 3, 2)

@@ -6,10 +6,10 @@ import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from bot.content import Bank
-from bot.domains import BY_NUMBER
-from bot.review import make_scheduler, retrievability, review
-from bot.selection import DomainRecord, LearnerView, pick_next
+from bot.content.bank import Bank
+from bot.domain.cards import make_scheduler, retrievability, review
+from bot.domain.domains import BY_NUMBER
+from bot.domain.selection import DomainRecord, LearnerView, pick_next
 from tests.conftest import make_question
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 
 from bot import payloads
-from bot.blueprint import allocate
-from bot.clock import FixedClock
-from bot.content import Bank
+from bot.content.bank import Bank
 from bot.core import StudyBot
-from bot.mock import draw
-from bot.review import make_scheduler, review
+from bot.domain.blueprint import allocate
+from bot.domain.cards import make_scheduler, review
+from bot.mock.handlers import draw
+from bot.ports.clock import FixedClock
 from bot.storage.store import Store
 from tests.chat import Chatter
 from tests.conftest import START, make_question

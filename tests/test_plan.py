@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
-from bot.clock import FixedClock
-from bot.plan import Plan, build
-from bot.review import make_scheduler, review
-from bot.selection import DomainRecord
+from bot.domain.cards import make_scheduler, review
+from bot.domain.plan import Plan, build
+from bot.domain.selection import DomainRecord
+from bot.ports.clock import FixedClock
 from bot.storage.store import Store
 from tests.chat import Chatter
 

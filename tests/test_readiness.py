@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from benchmarks.readiness_calibration import calibrate
-from bot import readiness
-from bot.models import AnswerRecord, FirstAttempt
+from bot.domain import readiness
+from bot.domain.models import AnswerRecord, FirstAttempt
 from bot.storage.store import Store
 from tests.chat import Chatter
 from tests.conftest import START

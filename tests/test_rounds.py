@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 
 from bot import payloads
-from bot.clock import FixedClock
-from bot.content import Bank
+from bot.content.bank import Bank
 from bot.core import StudyBot
+from bot.domain.cards import make_scheduler
+from bot.domain.points import points_for, speed_bonus, streak_bonus
 from bot.events import Address, Command
 from bot.outgoing import Outgoing
-from bot.points import points_for, speed_bonus, streak_bonus
-from bot.review import make_scheduler
+from bot.ports.clock import FixedClock
 from bot.storage.engine import make_engine
 from bot.storage.store import Store
 from tests.chat import Chatter

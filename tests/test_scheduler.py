@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FixedClock
 from bot.core import StudyBot
-from bot.delivery import RecipientUnreachable, RetryLater
+from bot.domain.cards import make_scheduler
+from bot.domain.schedule import next_push_at
 from bot.events import Address, Command
 from bot.outgoing import Outgoing
-from bot.pushes import claim_due
-from bot.review import make_scheduler
-from bot.schedule import next_push_at
+from bot.ports.clock import FixedClock
+from bot.ports.delivery import RecipientUnreachable, RetryLater
+from bot.pushes.claims import claim_due
 from bot.storage.engine import make_engine
 from bot.storage.schema import PushRow
 from bot.storage.store import Store

@@ -7,9 +7,9 @@ from datetime import UTC, date, time, timedelta
 
 from sqlalchemy import func, select
 
+from bot.domain.cards import CardState
+from bot.domain.models import AnswerRecord
 from bot.events import Person
-from bot.models import AnswerRecord
-from bot.review import CardState
 from bot.storage.schema import Base
 from bot.storage.store import Store
 from tests.conftest import START

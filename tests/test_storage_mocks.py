@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from bot.domain.models import AnswerRecord
 from bot.events import Person
-from bot.models import AnswerRecord
 from bot.storage.schema import ExamAttemptRow, MockItemRow, MockRow
 from bot.storage.store import Store
 from tests.conftest import START

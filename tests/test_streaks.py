@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.clock import FixedClock
-from bot.models import Streak
-from bot.streaks import as_of, at_risk, goal_met
+from bot.domain.models import Streak
+from bot.domain.streaks import as_of, at_risk, goal_met
+from bot.ports.clock import FixedClock
 from tests.chat import Chatter
 
 MONDAY = date(2026, 3, 2)

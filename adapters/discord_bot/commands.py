@@ -16,7 +16,7 @@ from discord import app_commands
 from adapters.discord_bot.interactions import Interaction, Interactions
 from adapters.discord_bot.state import AdapterState
 from bot.core import APOLOGY
-from bot.domains import DOMAINS
+from bot.domain.domains import DOMAINS
 
 log = logging.getLogger(__name__)
 

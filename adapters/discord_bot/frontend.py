@@ -20,7 +20,7 @@ from adapters.discord_bot.state import AdapterState
 from adapters.errors import PlatformUnavailable
 from adapters.round_reveals import reveal_rounds_forever
 from bot.core import StudyBot
-from bot.delivery import Messenger
+from bot.ports.delivery import Messenger
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from adapters.discord_bot.chats import PLATFORM, guild_id_of
 from adapters.discord_bot.render import pages
 from adapters.discord_bot.state import AdapterState
 from bot.core import StudyBot
-from bot.delivery import RecipientUnreachable, RetryLater
 from bot.events import Address
 from bot.outgoing import Outgoing
+from bot.ports.delivery import RecipientUnreachable, RetryLater
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from adapters.telegram.messenger import TelegramMessenger
 from adapters.telegram.throttle import PatientLimiter, PerUserOrder
 from adapters.telegram.updates import TolerantBot
 from bot.core import StudyBot
-from bot.delivery import Messenger
+from bot.ports.delivery import Messenger
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from adapters.telegram import menu, updates
 from adapters.telegram.messenger import PLATFORM, TelegramMessenger
 from adapters.telegram.render import alert_text
 from bot.core import ADMIN_COMMANDS, StudyBot
-from bot.delivery import RecipientUnreachable, RetryLater
 from bot.events import Address, Chat, Command, Person, TextMessage, parse_command
 from bot.outgoing import Outgoing
+from bot.ports.delivery import RecipientUnreachable, RetryLater
 
 log = logging.getLogger(__name__)
 

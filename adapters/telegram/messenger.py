@@ -13,9 +13,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from adapters.telegram.render import Part, render
-from bot.delivery import RecipientUnreachable, RetryLater
 from bot.events import Address
 from bot.outgoing import Outgoing
+from bot.ports.delivery import RecipientUnreachable, RetryLater
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Date, Select, and_, delete, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.models import DEFAULT_ROUND_SECONDS, Group, Prompt, Round, Standing
+from bot.domain.models import DEFAULT_ROUND_SECONDS, Group, Prompt, Round, Standing
 from bot.storage.repo import Repo, to_group, to_prompt
 from bot.storage.schema import (
     AnswerRow,

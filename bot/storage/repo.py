@@ -12,7 +12,7 @@ from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
-from bot.models import Group, Prompt
+from bot.domain.models import Group, Prompt
 from bot.storage.schema import Base, GroupChatRow, PromptRow
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.events import Person
-from bot.models import (
+from bot.domain.cards import CardState
+from bot.domain.models import (
     DEFAULT_GOAL,
     AnswerRecord,
     ExamAttempt,
@@ -26,8 +26,8 @@ from bot.models import (
     Prompt,
     Streak,
 )
-from bot.review import CardState
-from bot.selection import DomainRecord
+from bot.domain.selection import DomainRecord
+from bot.events import Person
 from bot.storage.groups import GroupRepo
 from bot.storage.repo import to_group, to_prompt
 from bot.storage.schema import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.clock import FixedClock
+from bot.ports.clock import FixedClock
 from tests.discord.conftest import StartBot
 from tests.discord.fake_discord import CHANNEL_ID, MANAGE_GUILD, OTHER_CHANNEL_ID, FakeDiscord, user
 

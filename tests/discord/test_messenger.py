@@ -7,9 +7,9 @@ import pytest
 from adapters.discord_bot.frontend import DiscordFrontend
 from bot import payloads
 from bot.core import StudyBot
-from bot.delivery import RecipientUnreachable, RetryLater
 from bot.events import Address
 from bot.outgoing import Choice, Outgoing
+from bot.ports.delivery import RecipientUnreachable, RetryLater
 from tests.discord.conftest import StartBot
 from tests.discord.fake_discord import CHANNEL_ID, GUILD_ID, OTHER_CHANNEL_ID, FakeDiscord, user
 

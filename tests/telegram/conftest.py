@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from adapters.telegram import TelegramConfig, TelegramFrontend
-from bot.clock import FixedClock
-from bot.content import Bank
+from bot.content.bank import Bank
 from bot.core import StudyBot
-from bot.review import make_scheduler
+from bot.domain.cards import make_scheduler
+from bot.ports.clock import FixedClock
 from bot.storage.engine import make_engine
 from bot.storage.store import Store
 from tests.telegram.fake_api import FakeBotApi, Json

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.telegram import TelegramFrontend
-from bot.clock import FixedClock
 from bot.core import StudyBot
 from bot.events import Address, Chat, Command, Person
+from bot.ports.clock import FixedClock
 from tests.telegram.conftest import running
 from tests.telegram.fake_api import Call, FakeBotApi, Json
 

@@ -20,7 +20,7 @@ from adapters.telegram.render import (
     visible_length,
 )
 from bot.outgoing import Choice, Image, Outgoing
-from bot.render import answer_buttons
+from bot.practice.texts import answer_buttons
 
 CHART = Image("chart.png", b"png")
 

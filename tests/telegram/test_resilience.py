@@ -10,12 +10,12 @@ import pytest
 
 from adapters.telegram import TelegramFrontend
 from adapters.telegram.messenger import PLATFORM, TelegramMessenger
-from bot.clock import FixedClock
-from bot.content import Bank
+from bot.content.bank import Bank
 from bot.core import StudyBot
-from bot.delivery import RecipientUnreachable, RetryLater
 from bot.events import Address
 from bot.outgoing import Choice, Image, Outgoing
+from bot.ports.clock import FixedClock
+from bot.ports.delivery import RecipientUnreachable, RetryLater
 from bot.storage.engine import make_engine
 from bot.storage.store import Store
 from tests.telegram.conftest import make_core, running

@@ -1,0 +1,101 @@
+"""Personal settings: exam date, reminder time, time zone, daily goal, and /forgetme."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot import inputs, payloads
+from bot.domain.models import Learner
+from bot.inputs import InputError
+from bot.outgoing import Choice, Outgoing
+from bot.practice.learning import note_progress
+from bot.turn import Turn
+
+
+def countdown(exam: date, today: date) -> str:
+    days = (exam - today).days
+    if days == 0:
+        return "Your CMAS exam is today. Good luck!"
+    return f"{days} day{'s' if days != 1 else ''} to your CMAS exam ({exam:%A %d %B %Y})."
+
+
+async def examdate(turn: Turn, args: tuple[str, ...]) -> Outgoing:
+    if not args:
+        current = turn.learner.exam_date
+        now = countdown(current, turn.today) if current and current >= turn.today else "No exam date set."
+        return Outgoing(f"{now}\nSet it with /examdate YYYY-MM-DD, remove it with /examdate clear.")
+    if args[0].lower() == "clear":
+        await turn.save_learner(exam_date=None)
+        return Outgoing("Exam date cleared.")
+    day = inputs.exam_date(args[0], turn.today)
+    await turn.save_learner(exam_date=day)
+    return Outgoing(f"Exam date set. {countdown(day, turn.today)}")
+
+
+async def remind(turn: Turn, args: tuple[str, ...]) -> Outgoing:
+    if not args:
+        raise InputError("Give a time (24-hour HH:MM) or off. Example: /remind 19:00")
+    if args[0].lower() == "off":
+        await turn.save_learner(remind_at=None)
+        return Outgoing("Daily study prompt turned off. /remind HH:MM turns it back on.")
+    at = inputs.clock_time(args[0])
+    learner = await turn.save_learner(remind_at=at)
+    return Outgoing(f"Daily study prompt set for {at:%H:%M} {_zone_name(turn, learner)}.")
+
+
+async def set_timezone(turn: Turn, name: str) -> Outgoing:
+    zone = inputs.timezone_name(name)
+    await turn.save_learner(timezone=zone)
+    return Outgoing(f"Time zone set to {zone} (it is {turn.now.astimezone(turn.zone):%H:%M} there now).")
+
+
+async def timezone(turn: Turn, args: tuple[str, ...]) -> Outgoing:
+    if not args:
+        raise InputError(f"Your time zone is {_zone_name(turn, turn.learner)}. "
+                         "To change it: /timezone America/Chicago")
+    return await set_timezone(turn, args[0])
+
+
+async def goal(turn: Turn, args: tuple[str, ...]) -> Outgoing:
+    if not args:
+        raise InputError(f"Your goal is {turn.learner.daily_goal} questions a day. "
+                         "To change it: /goal 15")
+    value = inputs.daily_goal(args[0])
+    await turn.save_learner(daily_goal=value)
+    await note_progress(turn, len(await turn.tx.answers_since(turn.learner.id, turn.day_start())))
+    return Outgoing(f"Daily goal set to {value} questions.")
+
+
+def settings_text(turn: Turn) -> str:
+    learner = turn.learner
+    exam = countdown(learner.exam_date, turn.today) if learner.exam_date and \
+        learner.exam_date >= turn.today else "not set (/examdate YYYY-MM-DD)"
+    reminder = f"{learner.remind_at:%H:%M}" if learner.remind_at else "off (/remind HH:MM)"
+    return "\n".join((
+        "Your settings:",
+        f"Exam date: {exam}",
+        f"Daily prompt: {reminder}",
+        f"Time zone: {_zone_name(turn, learner)}",
+        f"Daily goal: {learner.daily_goal} questions (/goal N)",
+    ))
+
+
+def forget_confirmation() -> Outgoing:
+    return Outgoing(
+        "This deletes everything stored about you: answers, progress, settings. It cannot be undone.",
+        (Choice("Yes, delete everything", payloads.encode(payloads.ForgetMe(True))),
+         Choice("Cancel", payloads.encode(payloads.ForgetMe(False)))),
+        private=True,
+    )
+
+
+async def forget(turn: Turn, confirmed: bool) -> Outgoing:
+    if not confirmed:
+        return Outgoing("Cancelled. Nothing was deleted.", replace=True, private=True)
+    await turn.tx.forget(turn.learner.id)
+    return Outgoing("Done: everything stored about you is deleted. /start begins afresh.",
+                    replace=True, private=True)
+
+
+def _zone_name(turn: Turn, learner: Learner) -> str:
+    return learner.timezone or f"{turn.default_timezone} (default)"

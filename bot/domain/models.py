@@ -1,0 +1,137 @@
+"""Domain values the core works with; storage returns these, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+DEFAULT_GOAL = 10
+DEFAULT_ROUND_SECONDS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Streak:
+    """Days in a row with the daily goal met (see bot.domain.streaks for the rules)."""
+
+    days: int = 0  # goal days in the unbroken run (a day covered by a freeze keeps it, adds nothing)
+    last_day: date | None = None  # the latest local day met, or covered by a freeze
+    freezes: int = 0  # held, each covering one missed day
+
+
+@dataclass(frozen=True, slots=True)
+class Learner:
+    id: int
+    platform: str
+    user_id: str
+    display_name: str
+    timezone: str | None  # None: the deployment's DEFAULT_TIMEZONE applies
+    remind_at: time | None
+    exam_date: date | None
+    daily_goal: int
+    private_chat_id: str | None
+    unreachable: bool
+    streak: Streak = Streak()
+    certified_on: date | None = None  # the latest passed exam: renewal reminders on its anniversaries
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """A question posted in a chat, open until answered (private) or closed (group)."""
+
+    id: int
+    platform: str
+    chat_id: str
+    learner_id: int | None  # the learner it was asked of; None for a group question
+    question_id: str
+    daily: bool
+    domain: int | None
+    created_at: datetime
+    closed_at: datetime | None
+    closes_at: datetime | None = None
+    round_id: int | None = None  # part of a live round, as its `round_position`-th question (1-based)
+    round_position: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """A live group round: `total` questions in a row, each open for `seconds`."""
+
+    id: int
+    platform: str
+    chat_id: str
+    total: int
+    seconds: int
+    domain: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRecord:
+    question_id: str
+    domain: int
+    correct: bool
+    is_review: bool
+    answered_at: datetime
+    points: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    platform: str
+    chat_id: str
+    title: str
+    timezone: str | None
+    daily_question_at: time | None
+    round_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One row of a leaderboard."""
+
+    rank: int
+    learner_id: int
+    name: str
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mock:
+    """A timed mock exam. `position` is the next question to answer; `finished_at` ends it for good."""
+
+    id: int
+    learner_id: int
+    platform: str
+    chat_id: str
+    kind: str  # "sprint" or "full"
+    total: int
+    position: int
+    started_at: datetime
+    ends_at: datetime
+    finished_at: datetime | None
+    outcome: str | None  # "done", "expired" (time ran out) or "stopped" (abandoned)
+    correct: int | None  # set when scored (done or expired)
+
+
+@dataclass(frozen=True, slots=True)
+class MockItem:
+    position: int
+    question_id: str
+    domain: int
+    letter: str | None  # None: not answered
+    correct: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FirstAttempt:
+    """The first time a learner answered a question, in practice or in a mock: readiness evidence."""
+
+    question_id: str
+    domain: int
+    correct: bool
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExamAttempt:
+    taken_on: date
+    passed: bool

@@ -1,0 +1,84 @@
+"""Choosing the next question: due reviews first (most forgotten first), then a new question drawn by
+blueprint weight x the learner's weakness in each domain. Pure: everything comes in as arguments."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.content.bank import Bank, Question
+from bot.domain.domains import BY_NUMBER
+
+
+@dataclass(frozen=True, slots=True)
+class DomainRecord:
+    answered: int = 0
+    correct: int = 0
+
+    @property
+    def weakness(self) -> float:
+        """Smoothed error rate (Laplace): 0.5 with no evidence, toward 1 for a weak domain."""
+        return (self.answered - self.correct + 1) / (self.answered + 2)
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerView:
+    """What selection needs to know about a learner at one instant."""
+
+    due: Sequence[tuple[str, float]]  # (question id, retrievability) of cards due now
+    seen: frozenset[str]  # every question with a card
+    answered_today: frozenset[str]
+    last_question: str | None
+    records: Mapping[int, DomainRecord] = field(default_factory=dict)
+    not_due_by_retrievability: Sequence[str] = ()  # seen, not due, least remembered first
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    question: Question
+    is_review: bool
+
+
+def pick_next(
+    bank: Bank, view: LearnerView, rng: random.Random, domain: int | None = None
+) -> Pick | None:
+    """The next question for a learner, optionally within one domain; None if the scope is empty."""
+    def allowed(qid: str) -> bool:
+        q = bank.get(qid)
+        return (q is not None and (domain is None or q.domain == domain)
+                and qid != view.last_question and qid not in view.answered_today)
+
+    due = sorted((r, qid) for qid, r in view.due if allowed(qid))
+    if due:
+        return Pick(_get(bank, due[0][1]), is_review=True)
+
+    new = _pick_new(bank, view, rng, domain)
+    if new is not None:
+        return Pick(new, is_review=False)
+
+    for qid in view.not_due_by_retrievability:
+        if allowed(qid):
+            return Pick(_get(bank, qid), is_review=True)
+
+    # Everything in scope was answered today: repeat one, but never the one just asked.
+    scope = bank.in_domain(domain) if domain else bank.questions
+    pool = [q for q in scope if q.id != view.last_question] or list(scope)
+    return Pick(rng.choice(pool), is_review=True) if pool else None
+
+
+def _pick_new(bank: Bank, view: LearnerView, rng: random.Random, domain: int | None) -> Question | None:
+    domains = [domain] if domain else list(BY_NUMBER)
+    unseen = {d: [q for q in bank.in_domain(d) if q.id not in view.seen] for d in domains}
+    weights = {d: BY_NUMBER[d].weight * view.records.get(d, DomainRecord()).weakness
+               for d, qs in unseen.items() if qs}
+    if not weights:
+        return None
+    chosen = rng.choices(list(weights), weights=list(weights.values()))[0]
+    return rng.choice(unseen[chosen])
+
+
+def _get(bank: Bank, qid: str) -> Question:
+    question = bank.get(qid)
+    assert question is not None
+    return question

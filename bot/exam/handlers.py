@@ -1,0 +1,131 @@
+"""/examresult and the "How did it go?" buttons: a sitting of the real exam, and what follows from it.
+
+After a fail: the first retake date (AMT's 45-day wait), the attempts left (4 in all) and a plan to the
+retake weighted to the weak domains. After a pass: the 3-year renewal cycle and the CCP points due (10
+a year, 30 a cycle). One sitting per day: a second report for the same day corrects the first, so a
+double press or a fixed typo never uses up an attempt.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from bot.domain.models import ExamAttempt
+from bot.domain.plan import build
+from bot.inputs import InputError
+from bot.outgoing import Outgoing
+from bot.plan.handlers import learner_state, render
+from bot.turn import Turn
+
+RETAKE_WAIT_DAYS = 45
+MAX_ATTEMPTS = 4
+CYCLE_YEARS = 3
+CCP_PER_YEAR = 10
+ANNUAL_FEE = 75
+PAST_LIMIT_YEARS = 3  # older sittings change nothing the bot tracks; an older date is a typo
+WORDS = {"passed": True, "pass": True, "failed": False, "fail": False}
+
+
+def _usage(today: date) -> str:
+    return ("Tell me how your exam went: /examresult passed or /examresult failed, with its date if it "
+            f"was not your exam date. Example: /examresult failed {today - timedelta(days=1):%Y-%m-%d}")
+
+
+def years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _taken_on(text: str, turn: Turn) -> date:
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    try:
+        day = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise InputError(f"{text} is not a date in YYYY-MM-DD form. {_usage(turn.today)}")
+    if day > turn.today:
+        raise InputError(f"{day.isoformat()} has not happened yet. {_usage(turn.today)}")
+    if day < years_after(turn.today, -PAST_LIMIT_YEARS):
+        raise InputError(f"{day.isoformat()} is more than {PAST_LIMIT_YEARS} years ago. "
+                         f"{_usage(turn.today)}")
+    return day
+
+
+async def command(turn: Turn, args: tuple[str, ...]) -> Outgoing:
+    """`/examresult passed|failed [YYYY-MM-DD]`; without arguments, what is recorded so far."""
+    if not args:
+        return await _status(turn)
+    passed = WORDS.get(args[0].lower())
+    if passed is None:
+        raise InputError(f"{args[0]} is not passed or failed. {_usage(turn.today)}")
+    if len(args) > 2:
+        raise InputError(f"That is more than a result and a date. {_usage(turn.today)}")
+    exam = turn.learner.exam_date
+    taken = _taken_on(args[1], turn) if len(args) == 2 else \
+        exam if exam is not None and exam <= turn.today else turn.today
+    await turn.tx.record_exam_attempt(turn.learner.id, taken, passed, turn.now)
+    if passed and (turn.learner.certified_on is None or taken > turn.learner.certified_on):
+        await turn.save_learner(certified_on=taken)  # yearly renewal reminders from this pass
+    elif not passed and turn.learner.certified_on == taken:  # that day's pass was a mistake
+        await turn.save_learner(certified_on=None)
+    attempts = await turn.tx.exam_attempts(turn.learner.id)
+    lines = _passed(taken) if passed else await _failed(turn, taken, attempts)
+    return Outgoing("\n".join(lines), private=True)
+
+
+def _passed(taken: date) -> list[str]:
+    end = years_after(taken, CYCLE_YEARS)
+    steps = ", ".join(f"{CCP_PER_YEAR * y} by {years_after(taken, y).isoformat()}"
+                      for y in range(1, CYCLE_YEARS + 1))
+    return [
+        f"Congratulations on passing the CMAS! Recorded: passed on {taken.isoformat()}.",
+        f"Renewal: your certification runs in {CYCLE_YEARS}-year cycles; this one ends "
+        f"{end:%A %d %B %Y}.",
+        f"Continuing competency (CCP): {CCP_PER_YEAR} points a year, {CCP_PER_YEAR * CYCLE_YEARS} in the "
+        f"cycle ({steps}).",
+        f"The annual fee is ${ANNUAL_FEE}. Check AMT's current handbook: fees and policies change.",
+    ]
+
+
+def _retake_lines(taken: date, attempts: list[ExamAttempt], today: date) -> list[str]:
+    retake = taken + timedelta(days=RETAKE_WAIT_DAYS)
+    left = max(MAX_ATTEMPTS - len(attempts), 0)
+    lines = [f"First retake date: {retake:%A %d %B %Y} (AMT's {RETAKE_WAIT_DAYS}-day wait)."
+             if retake > today else
+             f"You can book a retake now: the {RETAKE_WAIT_DAYS}-day wait ended on {retake.isoformat()}."]
+    lines.append(f"Attempts left: {left} of {MAX_ATTEMPTS}." if left else
+                 f"That was the last of the {MAX_ATTEMPTS} attempts AMT allows: contact AMT about "
+                 "your options.")
+    return lines
+
+
+async def _failed(turn: Turn, taken: date, attempts: list[ExamAttempt]) -> list[str]:
+    number = [a.taken_on for a in attempts].index(taken) + 1
+    lines = [f"Sorry it did not go your way this time. Recorded: attempt {number}, not passed, on "
+             f"{taken.isoformat()}.", *_retake_lines(taken, attempts, turn.today)]
+    retake = taken + timedelta(days=RETAKE_WAIT_DAYS)
+    if retake > turn.today and len(attempts) < MAX_ATTEMPTS:
+        records, unseen = await learner_state(turn)
+        plan = build(turn.today, retake, unseen, records, retake=True)
+        lines += ["", "A plan to the first retake date, weakest domains first:",
+                  *render(plan, turn.today, records, turn.learner.daily_goal)[1:]]
+    lines += ["", "Once you book the retake, set it with /examdate YYYY-MM-DD; /plan then plans to it, "
+                  "weakest domains first."]
+    return lines
+
+
+async def _status(turn: Turn) -> Outgoing:
+    attempts = await turn.tx.exam_attempts(turn.learner.id)
+    if not attempts:
+        return Outgoing(f"No exam results recorded yet. {_usage(turn.today)}", private=True)
+    history = ", ".join(f"{a.taken_on.isoformat()} {'passed' if a.passed else 'not passed'}"
+                        for a in attempts)
+    last = attempts[-1]
+    lines = [f"Your recorded exams: {history}."]
+    lines += (_passed(last.taken_on)[1:3] if last.passed
+              else _retake_lines(last.taken_on, attempts, turn.today))
+    return Outgoing("\n".join(lines), private=True)

@@ -1,0 +1,80 @@
+"""Group chats: registration, membership (who the boards rank) and the settings its admins may change."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot import inputs
+from bot.domain.models import Group
+from bot.domain.schedule import group_schedule, week_start
+from bot.inputs import InputError
+from bot.outgoing import Outgoing
+from bot.turn import Turn
+
+ROUND_SECONDS = (10, 300)
+
+
+async def current_group(turn: Turn) -> Group:
+    address = turn.chat.address
+    group, created = await turn.tx.group(address.platform, address.chat_id, turn.chat.title, turn.now)
+    if created:  # every group gets the Monday summary from the start
+        await turn.tx.reschedule_group(group, None, group_schedule(group, turn.default_timezone, turn.now))
+    return group
+
+
+def zone(turn: Turn, group: Group) -> ZoneInfo:
+    return ZoneInfo(group.timezone or turn.default_timezone)
+
+
+async def join(turn: Turn) -> None:
+    """Anyone who uses the bot in a group is a member of it; a newcomer's points from earlier this
+    week count on the weekly board at once, as they would had they joined on Monday."""
+    group = await current_group(turn)
+    if (await turn.tx.join_group(group.platform, group.chat_id, turn.learner.id, turn.now)
+            and turn.learner.id not in turn.tx.new_learner_ids):  # a new learner has no points yet
+        since = week_start(turn.now, zone(turn, group))
+        await turn.tx.count_member(group.platform, group.chat_id, turn.learner.id, since.date(), since)
+
+
+async def settings(turn: Turn, args: tuple[str, ...], is_admin: bool) -> Outgoing:
+    """`/groupsettings [time HH:MM|off] [round SECONDS] [timezone Area/City]`, admins only."""
+    if not turn.chat.is_group:
+        return Outgoing("/groupsettings works in a group chat.")
+    group = await current_group(turn)
+    if args and not is_admin:
+        return Outgoing("Only the group's admins can change its settings.")
+    if len(args) == 2:
+        group = await _change(turn, group, args[0].lower(), args[1])
+    elif args:
+        raise InputError(_USAGE)
+    daily = f"{group.daily_question_at:%H:%M}" if group.daily_question_at else "off"
+    return Outgoing("\n".join((
+        "Group settings:",
+        f"Daily group question: {daily}",
+        f"Round length: {group.round_seconds} s per question",
+        f"Time zone: {group.timezone or turn.default_timezone + ' (default)'} (weeks start Monday 00:00)",
+        _USAGE if is_admin else "",
+    )).strip())
+
+
+_USAGE = ("Change with /groupsettings time 18:00 (or off), /groupsettings round 45 (seconds each "
+          "round question stays open), /groupsettings timezone America/Chicago")
+
+
+async def _change(turn: Turn, group: Group, key: str, value: str) -> Group:
+    if key == "time":
+        at = None if value.lower() == "off" else inputs.clock_time(value)
+        changed = await turn.tx.update_group(group, daily_question_at=at)
+    elif key == "round":
+        low, high = ROUND_SECONDS
+        if not value.isdigit() or not low <= int(value) <= high:
+            raise InputError(f"Round length is {low}-{high} seconds. Example: /groupsettings round 45")
+        return await turn.tx.update_group(group, round_seconds=int(value))
+    elif key == "timezone":
+        changed = await turn.tx.update_group(group, timezone=inputs.timezone_name(value))
+        since = week_start(turn.now, zone(turn, changed))  # the week now starts on another instant
+        await turn.tx.rebuild_week(changed.platform, changed.chat_id, since.date(), since)
+    else:
+        raise InputError(_USAGE)
+    await turn.tx.set_group_schedule(changed, group_schedule(changed, turn.default_timezone, turn.now))
+    return changed

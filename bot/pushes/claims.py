@@ -1,0 +1,230 @@
+"""Scheduled pushes, decided and claimed in the database so each is sent at most once.
+
+A learner row carries `next_push_at` (indexed). A tick reads the rows that are due, and for each one
+moves `next_push_at` forward with a compare-and-set and records the push under a unique
+(kind, chat, local date) key, in the same transaction. Whoever wins the compare-and-set owns the
+push; a second tick or instance finds nothing to do. The push is sent after that transaction
+commits: a crash between commit and send loses that one push instead of ever sending it twice
+(at most once; see the README).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from bot import payloads
+from bot.account.handlers import countdown
+from bot.content.bank import Bank
+from bot.domain.models import Group, Learner
+from bot.domain.schedule import (
+    STALE_AFTER,
+    anniversary,
+    group_schedule,
+    is_stale,
+    learner_schedule,
+    local_instant,
+    milestone,
+    push_kind,
+    week_start,
+    years_certified,
+)
+from bot.domain.selection import LearnerView, pick_next
+from bot.domain.streaks import as_of, at_risk
+from bot.events import Address
+from bot.outgoing import Choice, Outgoing
+from bot.practice.texts import answer_buttons, question_text
+from bot.storage.store import PushKey, Store, Transaction
+
+BATCH = 500
+GROUP_QUESTION_WINDOW = timedelta(hours=1)  # a scheduled group question stays open this long
+
+_TIPS = {
+    60: "Plenty of time: work through every domain; /plan lays out your weeks.",
+    30: "A month to go: keep up the daily reviews and try a timed /mock sprint.",
+    14: "Two weeks: take a full timed practice exam (/mock full) this week.",
+    7: "One week: focus on your weakest domains (see /stats).",
+    3: "Three days: light review only; no cramming.",
+    1: "Tomorrow is the day: a short review, then rest. Bring two matching IDs, one with a photo.",
+    0: "Good luck today! Read each question fully; you know more than you think.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    id: int
+    kind: str
+    address: Address
+    message: Outgoing
+    recipient: tuple[str, str] | None  # (platform, user_id) of a learner, to mark unreachable
+
+
+@dataclass(slots=True)
+class Claimed:
+    pushes: list[Push]
+    skipped: int = 0  # due but dropped: stale (the bot was down too long) or no private chat
+
+
+def _learner_message(learner: Learner, zone: ZoneInfo, now: datetime, due: int, done: int) -> Outgoing:
+    today = now.astimezone(zone).date()
+    left = milestone(learner.exam_date, today)
+    start = Choice("Start today's session", payloads.encode(payloads.Next(daily=True)))
+    lines: list[str] = []
+    if learner.remind_at is not None:
+        lines += ["Time for today's CMAS practice.",
+                  f"Reviews due: {due} · today's goal: {done}/{learner.daily_goal}"]
+    if learner.exam_date is not None and learner.exam_date >= today:
+        lines.append(countdown(learner.exam_date, today))
+    if left is not None and left in _TIPS:
+        lines.append(_TIPS[left])
+    if years := years_certified(learner.certified_on, today):
+        assert learner.certified_on is not None
+        lines.append(_renewal_line(learner.certified_on, years))
+    if left == -1:
+        lines.append("Your CMAS exam was yesterday. How did it go?")
+        return Outgoing("\n".join(lines), (
+            Choice("Passed", payloads.encode(payloads.ExamResult(True))),
+            Choice("Not passed", payloads.encode(payloads.ExamResult(False))),
+            *((start,) if learner.remind_at else ()),
+        ))
+    return Outgoing("\n".join(lines), (start,))
+
+
+def _renewal_line(certified_on: date, years: int) -> str:
+    """AMT's cycle is three years from certification; say which year of it this is."""
+    cycle_ends = anniversary(certified_on, certified_on.year + 3 * ((years - 1) // 3 + 1))
+    return (f"{years} year{'s' if years != 1 else ''} since you earned your CMAS. Renewal: AMT asks "
+            f"for 10 CCP points a year (30 per 3-year cycle) and the annual fee; this cycle ends "
+            f"{cycle_ends:%d %B %Y}.")
+
+
+def _streak_message(learner: Learner, zone: ZoneInfo, now: datetime, done: int) -> Outgoing:
+    """The evening nudge: gentle, once, and only while there is still time today."""
+    streak = as_of(learner.streak, now.astimezone(zone).date())
+    lines = [f"Your {streak.days}-day streak is waiting for today: {done}/{learner.daily_goal} so far.",
+             "A few questions before midnight keep it going."]
+    if streak.freezes:
+        lines.append(f"If today slips, one of your {streak.freezes} freezes covers it.")
+    return Outgoing("\n".join(lines), (Choice("Start today's session",
+                                             payloads.encode(payloads.Next(daily=True))),))
+
+
+async def _day_counts(tx: Transaction, learners: list[tuple[Learner, ZoneInfo]],
+                      now: datetime) -> tuple[dict[int, int], dict[int, int]]:
+    """Reviews due by tonight and answers so far today, per learner: two queries per time zone
+    rather than two per learner."""
+    due: dict[int, int] = {}
+    done: dict[int, int] = {}
+    by_zone: dict[str, list[int]] = {}
+    zones: dict[str, ZoneInfo] = {}
+    for learner, zone in learners:
+        by_zone.setdefault(zone.key, []).append(learner.id)
+        zones[zone.key] = zone
+    for key, ids in by_zone.items():
+        today = now.astimezone(zones[key]).date()
+        due |= await tx.due_counts(ids, local_instant(today + timedelta(days=1), time(0), zones[key]))
+        done |= await tx.answer_counts(ids, local_instant(today, time(0), zones[key]))
+    return due, done
+
+
+def _catch_up(due: datetime, now: datetime, zone: ZoneInfo,
+              schedule: Callable[[datetime], datetime | None]) -> datetime | None:
+    """The push instant to honour now: `due` itself if still fresh, else the latest scheduled
+    instant that is (a learner back after days away still gets today's prompt), else None."""
+    if not is_stale(due, now, zone):
+        return due
+    recent = schedule(now - STALE_AFTER)
+    return recent if recent is not None and recent <= now and not is_stale(recent, now, zone) else None
+
+
+async def _claim_learners(tx: Transaction, default_timezone: str, now: datetime,
+                          platforms: Collection[str], claimed: Claimed) -> None:
+    locked = await tx.lock_due_learners(now, platforms, BATCH)
+    await tx.set_next_pushes({learner.id: learner_schedule(learner, default_timezone, now)
+                              for learner, _ in locked})
+    keys: list[tuple[PushKey, Learner, ZoneInfo]] = []
+    for learner, due in locked:
+        zone = ZoneInfo(learner.timezone or default_timezone)
+        fresh = _catch_up(due, now, zone, partial(learner_schedule, learner, default_timezone))
+        if learner.private_chat_id is None or fresh is None:
+            claimed.skipped += 1
+            continue
+        kind = push_kind(learner, fresh, zone)
+        if kind == "streak_risk" and not at_risk(learner.streak, fresh.astimezone(zone).date()):
+            continue  # today's goal was met after the check was scheduled: nothing to say
+        keys.append((PushKey(kind, learner.platform, learner.private_chat_id, learner.id,
+                             fresh.astimezone(zone).date()), learner, zone))
+    recorded = await tx.record_pushes([key for key, _, _ in keys], now)
+    due_by, done_by = await _day_counts(tx, [(lr, z) for k, lr, z in keys if k in recorded], now)
+    for key, learner, zone in keys:
+        if key in recorded:  # else already pushed for that day (e.g. the reminder time moved)
+            done = done_by.get(learner.id, 0)
+            message = (_streak_message(learner, zone, now, done) if key.kind == "streak_risk"
+                       else _learner_message(learner, zone, now, due_by.get(learner.id, 0), done))
+            claimed.pushes.append(Push(recorded[key], key.kind, Address(key.platform, key.chat_id),
+                                       message, (learner.platform, learner.user_id)))
+
+
+async def _weekly_summary(tx: Transaction, group: Group, zone: ZoneInfo, now: datetime) -> Outgoing:
+    last_week = (week_start(now, zone) - timedelta(days=7)).date()
+    board = await tx.leaderboard(group.platform, group.chat_id, last_week)
+    ranked = [f"{s.rank}. {s.name} - {s.points}" for s in board if s.points]
+    text = "Last week's final board:\n" + "\n".join(ranked) if ranked else "Nobody scored last week."
+    return Outgoing(text + "\nA new week starts now: /quiz to score.")
+
+
+async def _group_question(tx: Transaction, bank: Bank, group: Group, now: datetime,
+                          rng: random.Random) -> Outgoing | None:
+    empty = LearnerView(due=(), seen=frozenset(), answered_today=frozenset(), last_question=None)
+    pick = pick_next(bank, empty, rng)
+    if pick is None:
+        return None
+    prompt = await tx.open_prompt(group.platform, group.chat_id, None, pick.question.id, False, None,
+                                  now, closes_at=now + GROUP_QUESTION_WINDOW)
+    header = "Today's group question · everyone answers once · open for an hour"
+    return Outgoing(question_text(pick.question, header), answer_buttons(prompt.id))
+
+
+async def _claim_groups(tx: Transaction, bank: Bank, default_timezone: str, now: datetime,
+                        platforms: Collection[str], rng: random.Random, claimed: Claimed) -> None:
+    for group, due in await tx.groups_due(now, platforms, BATCH):
+        zone = ZoneInfo(group.timezone or default_timezone)
+        if not await tx.reschedule_group(group, due, group_schedule(group, default_timezone, now)):
+            continue  # another tick or instance claimed it
+        fresh = _catch_up(due, now, zone, partial(group_schedule, group, default_timezone))
+        if fresh is None:
+            claimed.skipped += 1
+            continue
+        day = fresh.astimezone(zone).date()
+        kinds = (["group_weekly"] if now.astimezone(zone).weekday() == 0 else []) + \
+            (["group_daily"] if group.daily_question_at is not None else [])
+        keys = [PushKey(kind, group.platform, group.chat_id, None, day) for kind in kinds]
+        recorded = await tx.record_pushes(keys, now)
+        address = Address(group.platform, group.chat_id)
+        for key in keys:
+            if key not in recorded:
+                continue
+            message = (await _weekly_summary(tx, group, zone, now) if key.kind == "group_weekly"
+                       else await _group_question(tx, bank, group, now, rng))
+            if message is not None:
+                claimed.pushes.append(Push(recorded[key], key.kind, address, message, None))
+
+
+async def claim_due(store: Store, bank: Bank, default_timezone: str, now: datetime,
+                    platforms: Collection[str], rng: random.Random) -> Claimed:
+    """Claims the pushes due at `now` on `platforms` (a batch of learners and of groups) and
+    returns what to send; platforms this instance does not run are left for one that does."""
+    claimed = Claimed([])
+    async with store.transaction() as tx:
+        await _claim_learners(tx, default_timezone, now, platforms, claimed)
+        await _claim_groups(tx, bank, default_timezone, now, platforms, rng, claimed)
+    return claimed
+
+
+async def record_outcome(store: Store, push_id: int, outcome: str) -> None:
+    async with store.transaction() as tx:
+        await tx.push_outcome(push_id, outcome)

@@ -1,0 +1,70 @@
+"""Fixed texts the learner reads: welcome, help and the exam facts behind /about."""
+
+from __future__ import annotations
+
+from bot.domain.domains import DOMAINS
+from bot.domain.points import RULES
+from bot.domain.schedule import STREAK_CHECK
+from bot.domain.streaks import FREEZE_EVERY, MAX_FREEZES
+
+STREAK_RULES = (f"Streak: a day counts once you meet your daily goal (your time zone). Every {FREEZE_EVERY} "
+                f"streak days earn a freeze (at most {MAX_FREEZES} held) that covers a missed day by "
+                f"itself. With /remind on, a nudge at {STREAK_CHECK:%H:%M} if your streak is still "
+                "waiting for today.")
+
+WELCOME = (
+    "Welcome to CMAS Study Bot!\n"
+    "I help you prepare for the CMAS exam (Certified Medical Administrative Specialist, AMT) "
+    "a few minutes a day: questions weighted like the real exam, and the ones you miss come back "
+    "until they stick.\n\n"
+    "Set up in three taps:\n"
+    "1. Your time zone (buttons below, or /timezone Area/City)\n"
+    "2. A daily reminder time (buttons below, or /remind HH:MM)\n"
+    "3. Your exam date: /examdate YYYY-MM-DD\n\n"
+    "Or jump straight in with a question."
+)
+
+TIMEZONE_PROMPT = "Which time zone are you in? (Others: /timezone Europe/London)"
+
+HELP = "\n".join((
+    "Commands:",
+    "/quiz [domain] - the next best question (domain 1-8 or a word like billing)",
+    "/daily - today's session: due reviews plus new questions up to your goal",
+    "/stats - your progress, accuracy per domain, streak and freezes, reviews due, readiness and a chart",
+    "/mock sprint|full - a timed practice exam: 50 questions in 30 min or 200 in 2 h, no feedback "
+    "until the end (/mock stop abandons; mock answers do not change your reviews or points)",
+    "/plan - your week-by-week plan to the exam date: focus domains, new questions a day, mocks",
+    "/examresult passed|failed [YYYY-MM-DD] - record how the exam went: retake or renewal dates",
+    "/examdate YYYY-MM-DD - set your exam date (/examdate clear removes it)",
+    "/remind HH:MM - daily study prompt at that local time (/remind off stops it)",
+    "/timezone Area/City - your time zone, e.g. America/Chicago",
+    "/goal N - questions per day, 1-50",
+    "/settings - your current settings",
+    "/about - the CMAS exam: format, domains, fees, retakes, renewal",
+    "/forgetme - delete everything stored about you",
+    "In a group:",
+    "/round [N] - a live round of N questions in a row (default 5, 1-20), each open for the group's "
+    "round time, one answer each (/quiz there starts one of 5)",
+    "/leaderboard [week|all] - the members ranked by points; weeks start Monday 00:00 in the group's "
+    "time zone",
+    "/groupsettings - the group's settings (admins change them)",
+    "",
+    "Answer with the A-D buttons, or type the letter in a private chat.",
+    RULES,
+    STREAK_RULES,
+))
+
+
+def about() -> str:
+    domains = "\n".join(f"{d.number}. {d.name} - {d.weight}%" for d in DOMAINS)
+    return (
+        "The CMAS exam (American Medical Technologists)\n"
+        "Format: computer-based, proctored, closed book; 200 scored multiple-choice questions "
+        "(a sitting may have up to 230, the extra ones unscored) in 2 hours.\n"
+        "Passing: a scaled score of 70 on a 0-100 scale (not 70% of raw answers).\n\n"
+        f"Domains and weights:\n{domains}\n\n"
+        "Fee: $125, non-refundable (application, exam and first annual fee).\n"
+        "Retakes: wait 45 days after a failed attempt; at most 4 attempts in all.\n"
+        "Renewal: a 3-year cycle with an annual fee ($75) and 10 CCP points a year (30 per cycle).\n"
+        "Check amt's current handbook before you book: fees and policies change."
+    )
