@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import date
 
-from bot.domain.selection import DomainRecord
+from bot.domain.models import DomainRecord
 from bot.stats.chart import ACTIVITY_DAYS, render
 
 

@@ -35,7 +35,7 @@ from bot.domain.schedule import week_start
 from bot.events import Address, Chat, Command, Person
 from bot.ports.clock import FixedClock
 from bot.storage.engine import make_engine, upgrade
-from bot.storage.groups import ALL_TIME
+from bot.storage.points import ALL_TIME
 from bot.storage.schema import Base, GroupChatRow, GroupMemberRow, GroupPointsRow, LearnerRow
 from bot.storage.store import Store
 

@@ -14,9 +14,9 @@ from fsrs import Scheduler
 
 from bot import payloads
 from bot.account import handlers as account
-from bot.content.bank import Bank
 from bot.domain.cards import make_scheduler
 from bot.domain.domains import UnknownDomainError, parse_domain
+from bot.domain.questions import Bank
 from bot.events import Address, ButtonPressed, Command, Event
 from bot.exam import handlers as examresult
 from bot.groups import handlers as groups
@@ -26,11 +26,11 @@ from bot.mock import handlers as mock
 from bot.outgoing import Choice, Outgoing
 from bot.plan import handlers as studyplan
 from bot.ports.clock import Clock
+from bot.ports.storage import Store
 from bot.practice import handlers as study
 from bot.rounds import handlers as rounds
 from bot.stats import chart
 from bot.stats.handlers import stats
-from bot.storage.store import Store
 from bot.turn import Turn
 from bot.welcome.texts import HELP, TIMEZONE_PROMPT, WELCOME, about
 
@@ -64,7 +64,7 @@ class StudyBot:
         """Replies to one event. Never raises: failures become a message and a log line."""
         try:
             async with self.store.transaction() as tx:
-                learner = await tx.learner(
+                learner = await tx.learners.learner(
                     event.person, self.clock.now(),
                     None if event.chat.is_group else event.chat.address.chat_id)
                 turn = Turn(tx, learner, event.person, event.chat, self.clock.now(),
@@ -94,10 +94,10 @@ class StudyBot:
         reveals: list[tuple[Address, Outgoing]] = []
         now = self.clock.now()
         async with self.store.transaction() as tx:
-            for prompt in await tx.due_group_prompts(now):
+            for prompt in await tx.prompts.due_group_prompts(now):
                 if platform is not None and prompt.platform != platform:
                     continue
-                if await tx.close_prompt(prompt.id, now):
+                if await tx.prompts.close_prompt(prompt.id, now):
                     address = Address(prompt.platform, prompt.chat_id)
                     posts = await rounds.close(tx, self.bank, prompt, now, self.rng)
                     reveals += [(address, post) for post in posts]
@@ -107,9 +107,9 @@ class StudyBot:
     async def mark_unreachable(self, platform: str, user_id: str) -> None:
         """The platform refused delivery (bot blocked, DMs closed): stop pushing to this learner."""
         async with self.store.transaction() as tx:
-            learner = await tx.find_learner(platform, user_id)
+            learner = await tx.learners.find_learner(platform, user_id)
             if learner is not None:
-                await tx.update_learner(learner, unreachable=True)
+                await tx.learners.update_learner(learner, unreachable=True)
         log.info("learner %s:%s marked unreachable", platform, user_id)
 
     async def _dispatch(self, turn: Turn, event: Event) -> list[Outgoing]:
@@ -188,7 +188,7 @@ async def _press(turn: Turn, data: str) -> list[Outgoing]:
         return [Outgoing("That button is no longer valid. Send /help to carry on.", private=True)]
     match payload:
         case payloads.Answer(prompt_id, letter):
-            prompt = await turn.tx.prompt(prompt_id)
+            prompt = await turn.tx.prompts.prompt(prompt_id)
             address = turn.chat.address
             if (prompt is None or prompt.closed_at is not None
                     or (prompt.platform, prompt.chat_id) != (address.platform, address.chat_id)):
@@ -227,7 +227,7 @@ async def _text(turn: Turn, text: str) -> list[Outgoing]:
     if in_mock is not None:
         return in_mock
     address = turn.chat.address
-    prompt = await turn.tx.latest_open_prompt(address.platform, address.chat_id, turn.learner.id)
+    prompt = await turn.tx.prompts.latest_open_prompt(address.platform, address.chat_id, turn.learner.id)
     if prompt is None:
         return [Outgoing("There is no open question to answer. Send /quiz for one.")]
     return await study.answer(turn, prompt, letter, pressed=False)

@@ -9,16 +9,16 @@ from zoneinfo import ZoneInfo
 
 from fsrs import Scheduler
 
-from bot.content.bank import Bank
 from bot.domain.models import Learner
+from bot.domain.questions import Bank
 from bot.domain.schedule import learner_schedule, local_instant
 from bot.events import Chat, Person
-from bot.storage.store import Transaction
+from bot.ports.storage import UnitOfWork
 
 
 @dataclass(slots=True)
 class Turn:
-    tx: Transaction
+    tx: UnitOfWork
     learner: Learner
     person: Person
     chat: Chat
@@ -46,7 +46,7 @@ class Turn:
 
     async def save_learner(self, **changes: object) -> Learner:
         """Stores the learner's changed fields and moves their next scheduled push to match."""
-        self.learner = await self.tx.update_learner(self.learner, **changes)
-        await self.tx.set_next_push(self.learner.id,
+        self.learner = await self.tx.learners.update_learner(self.learner, **changes)
+        await self.tx.pushes.set_next_push(self.learner.id,
                                     learner_schedule(self.learner, self.default_timezone, self.now))
         return self.learner

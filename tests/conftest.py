@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.content.bank import Bank, Question
 from bot.core import StudyBot
 from bot.domain.cards import make_scheduler
+from bot.domain.questions import Bank, Question
 from bot.ports.clock import FixedClock
 from bot.storage.engine import make_engine, upgrade
 from bot.storage.schema import Base

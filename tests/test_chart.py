@@ -6,7 +6,7 @@ import struct
 import time
 from datetime import date
 
-from bot.domain.selection import DomainRecord
+from bot.domain.models import DomainRecord
 from bot.stats.chart import ACTIVITY_DAYS, render
 from tests.chat import Chatter
 

@@ -6,10 +6,11 @@ import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from bot.content.bank import Bank
 from bot.domain.cards import make_scheduler, retrievability, review
 from bot.domain.domains import BY_NUMBER
-from bot.domain.selection import DomainRecord, LearnerView, pick_next
+from bot.domain.models import DomainRecord
+from bot.domain.questions import Bank
+from bot.domain.selection import LearnerView, pick_next
 from tests.conftest import make_question
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

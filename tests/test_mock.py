@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 
 from bot import payloads
-from bot.content.bank import Bank
 from bot.core import StudyBot
 from bot.domain.blueprint import allocate
 from bot.domain.cards import make_scheduler, review
+from bot.domain.questions import Bank
 from bot.mock.handlers import draw
 from bot.ports.clock import FixedClock
 from bot.storage.store import Store
@@ -37,10 +37,10 @@ def domain_table(text: str) -> dict[int, tuple[int, int]]:
 async def mock_of(store: Store, chat: Chatter) -> list[str]:
     """The question ids of the learner's latest mock, in order."""
     async with store.transaction() as tx:
-        learner = await tx.find_learner(chat.person.platform, chat.person.user_id)
+        learner = await tx.learners.find_learner(chat.person.platform, chat.person.user_id)
         assert learner is not None
-        latest = (await tx.mock_history(learner.id, 1))[0]
-        return [item.question_id for item in await tx.mock_items(latest.id)]
+        latest = (await tx.mocks.mock_history(learner.id, 1))[0]
+        return [item.question_id for item in await tx.mocks.mock_items(latest.id)]
 
 
 def test_largest_remainder_allocation_follows_the_blueprint() -> None:
@@ -108,10 +108,10 @@ async def test_mocks_move_no_cards_and_earn_no_points(chat: Chatter, store: Stor
     await chat.send("/stats")
     assert "No answers yet" in chat.text
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "u1")
+        learner = await tx.learners.find_learner("test", "u1")
         assert learner is not None
-        assert await tx.cards(learner.id) == []
-        assert len(await tx.first_attempts(learner.id)) == 50  # still evidence for readiness
+        assert await tx.answers.cards(learner.id) == []
+        assert len(await tx.answers.first_attempts(learner.id)) == 50  # still evidence for readiness
 
 
 async def test_time_left_shows_and_an_expired_timer_ends_the_exam(chat: Chatter, clock: FixedClock) -> None:
@@ -220,11 +220,11 @@ async def test_typed_letters_answer_the_mock_and_the_menu_starts_one(chat: Chatt
 async def test_a_mock_prefers_questions_never_practised(chat: Chatter, store: Store, bank: Bank) -> None:
     await chat.send("/help")  # the learner exists
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "u1")
+        learner = await tx.learners.find_learner("test", "u1")
         assert learner is not None
         for q in bank.questions:
             if int(q.id[-4:]) <= PER_DOMAIN - 9:  # 9 unseen left per domain, enough for a sprint
-                await tx.save_card(learner.id, review(make_scheduler(), q.id, None, True, START))
+                await tx.answers.save_card(learner.id, review(make_scheduler(), q.id, None, True, START))
     await chat.send("/mock sprint")
     drawn = await mock_of(store, chat)
     assert all(int(qid[-4:]) > PER_DOMAIN - 9 for qid in drawn)

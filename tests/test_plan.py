@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
 from bot.domain.cards import make_scheduler, review
+from bot.domain.models import DomainRecord
 from bot.domain.plan import Plan, build
-from bot.domain.selection import DomainRecord
 from bot.ports.clock import FixedClock
 from bot.storage.store import Store
 from tests.chat import Chatter
@@ -103,9 +103,9 @@ async def test_practice_before_an_exam_is_due_by_exam_day(chat: Chatter, store: 
     await chat.send("/quiz")
     await chat.press("B")
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "u1")
+        learner = await tx.learners.find_learner("test", "u1")
         assert learner is not None
-        (card,) = await tx.cards(learner.id)
+        (card,) = await tx.answers.cards(learner.id)
     uncapped = review(make_scheduler(fuzz=False), card.question_id, None, True,
                       datetime(2026, 3, 2, 15, tzinfo=UTC))
     exam_start = datetime(2026, 3, 4, tzinfo=UTC)

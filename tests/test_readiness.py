@@ -59,17 +59,18 @@ def test_calibrated_on_simulated_learners(answers: tuple[int, int]) -> None:
 async def test_stats_says_what_is_missing_then_forecasts(chat: Chatter, store: Store) -> None:
     await chat.send("/help")
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "u1")
+        learner = await tx.learners.find_learner("test", "u1")
         assert learner is not None
         for d in range(1, 9):
             for i in range(14 if d == 2 else 16):
-                await tx.record_answer(learner.id, AnswerRecord(
+                await tx.answers.record_answer(learner.id, AnswerRecord(
                     f"d{d}-{i:04d}", d, i % 5 != 0, False, START - timedelta(days=i)))
     await chat.send("/stats")
     assert "Still needed: D2 Clinical 1." in chat.text
     async with store.transaction() as tx:
-        await tx.record_answer(learner.id, AnswerRecord("d2-0099", 2, True, False, START))
-        await tx.record_answer(learner.id, AnswerRecord("d2-0001", 2, False, False, START))  # a repeat
+        await tx.answers.record_answer(learner.id, AnswerRecord("d2-0099", 2, True, False, START))
+        repeat = AnswerRecord("d2-0001", 2, False, False, START)
+        await tx.answers.record_answer(learner.id, repeat)
     await chat.send("/stats")
     assert "Still needed: D2 Clinical" not in chat.text
     assert "Readiness: about 7" in chat.text and "pass chance" in chat.text

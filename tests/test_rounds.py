@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 
 from bot import payloads
-from bot.content.bank import Bank
 from bot.core import StudyBot
 from bot.domain.cards import make_scheduler
 from bot.domain.points import points_for, speed_bonus, streak_bonus
+from bot.domain.questions import Bank
 from bot.events import Address, Command
 from bot.outgoing import Outgoing
 from bot.ports.clock import FixedClock
@@ -116,14 +116,14 @@ async def test_members_answering_at_once_are_neither_lost_nor_doubled(study_bot:
 
 
 async def test_answers_racing_the_reveal_are_in_it_or_refused(study_bot: StudyBot, clock: FixedClock,
-                                                              bank: Bank, db_url: str) -> None:
+                                                              bank: Bank, db_url: str, store: Store) -> None:
     host = await start_round(study_bot, 1)
     payload = host.payload("B")
     # Members answer just before the deadline while another instance, whose clock has reached it,
     # closes the question: each answer is either in the reveal or refused, never recorded after it.
     # (PostgreSQL: the closer has its own connections, so it truly races; SQLite takes one writer.)
-    sqlite = study_bot.store.engine.dialect.name == "sqlite"
-    engine = study_bot.store.engine if sqlite else make_engine(db_url)
+    sqlite = store.engine.dialect.name == "sqlite"
+    engine = store.engine if sqlite else make_engine(db_url)
     closer = fresh_bot(Store(engine), bank, FixedClock(clock.now() + timedelta(seconds=10)))
     answering = [asyncio.create_task(host.as_user(f"m{i:02d}").press_payload(payload)) for i in range(24)]
     done: set[asyncio.Task[list[Outgoing]]] = set()
@@ -229,7 +229,7 @@ async def test_round_takes_1_to_20_questions_in_a_group_and_quiz_takes_a_domain(
 async def test_the_scheduled_group_question_is_one_question_without_bonuses(study_bot: StudyBot,
                                                                           clock: FixedClock) -> None:
     async with study_bot.store.transaction() as tx:
-        prompt = await tx.open_prompt("test", "-100", None, "d1-0001", False, None, clock.now(),
+        prompt = await tx.prompts.open_prompt("test", "-100", None, "d1-0001", False, None, clock.now(),
                                       closes_at=clock.now() + timedelta(hours=1))
     member = Chatter(study_bot, "a", chat_id="-100", group=True)
     ack, shared = await member.press_payload(payloads.encode(payloads.Answer(prompt.id, "B")))

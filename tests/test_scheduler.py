@@ -153,7 +153,7 @@ async def test_day_after_exam_offers_result_buttons(study_bot: StudyBot, clock: 
 
 
 async def test_crash_between_claim_and_send_never_sends_twice(study_bot: StudyBot, clock: FixedClock,
-                                                              ticker: Ticker,
+                                                              ticker: Ticker, store: Store,
                                                               messenger: FakeMessenger) -> None:
     """At most once: a claim that was committed but never sent is not sent again."""
     clock.set(datetime(2026, 4, 1, 12, tzinfo=UTC))
@@ -164,7 +164,7 @@ async def test_crash_between_claim_and_send_never_sends_twice(study_bot: StudyBo
     restarted = Ticker(study_bot, {"test": messenger})
     assert (await restarted.tick(due + timedelta(minutes=1))).sent == 0
     assert messenger.sent == []
-    async with study_bot.store.engine.connect() as conn:
+    async with store.engine.connect() as conn:
         outcomes = list(await conn.scalars(select(PushRow.outcome)))
     assert outcomes == ["claimed"]  # visible to an operator as claimed-but-unsent
 

@@ -20,59 +20,62 @@ ENDS = START + timedelta(minutes=30)
 
 async def test_one_unfinished_mock_per_learner_even_when_started_at_once(store: Store) -> None:
     async with store.transaction() as tx:
-        learner = await tx.learner(ALICE, START, "42")
+        learner = await tx.learners.learner(ALICE, START, "42")
 
     async def start() -> bool:
         async with store.transaction() as tx:
-            return await tx.start_mock(learner.id, "test", "42", "sprint", QUESTIONS, START, ENDS) is not None
+            started = await tx.mocks.start_mock(learner.id, "test", "42", "sprint", QUESTIONS, START, ENDS)
+            return started is not None
 
     assert sorted(await asyncio.gather(*(start() for _ in range(4)))) == [False, False, False, True]
     async with store.transaction() as tx:
-        running = await tx.running_mock(learner.id)
+        running = await tx.mocks.running_mock(learner.id)
         assert running is not None and running.total == 3 and running.position == 0
-        assert await tx.finish_mock(running.id, "stopped", None, START)
-        assert not await tx.finish_mock(running.id, "done", 3, START)  # ends once
-        assert await tx.running_mock(learner.id) is None
-        assert await tx.start_mock(learner.id, "test", "42", "full", QUESTIONS, START, ENDS) is not None
+        assert await tx.mocks.finish_mock(running.id, "stopped", None, START)
+        assert not await tx.mocks.finish_mock(running.id, "done", 3, START)  # ends once
+        assert await tx.mocks.running_mock(learner.id) is None
+        assert await tx.mocks.start_mock(learner.id, "test", "42", "full", QUESTIONS, START, ENDS) is not None
 
 
 async def test_answers_move_a_mock_once_and_count_as_first_attempts(store: Store) -> None:
     async with store.transaction() as tx:
-        learner = await tx.learner(ALICE, START, "42")
-        await tx.record_answer(learner.id, AnswerRecord("d4-0001", 4, True, False, START - timedelta(days=1)))
-        mock = await tx.start_mock(learner.id, "test", "42", "sprint", QUESTIONS, START, ENDS)
+        learner = await tx.learners.learner(ALICE, START, "42")
+        yesterday = AnswerRecord("d4-0001", 4, True, False, START - timedelta(days=1))
+        await tx.answers.record_answer(learner.id, yesterday)
+        mock = await tx.mocks.start_mock(learner.id, "test", "42", "sprint", QUESTIONS, START, ENDS)
         assert mock is not None
     later = START + timedelta(minutes=1)
 
     async def answer(position: int, letter: str) -> bool:
         async with store.transaction() as tx:
-            return await tx.answer_mock(mock.id, position, letter, letter == "B", later)
+            return await tx.mocks.answer_mock(mock.id, position, letter, letter == "B", later)
 
     assert sorted(await asyncio.gather(answer(0, "B"), answer(0, "C"))) == [False, True]
     assert await answer(1, "A") and not await answer(0, "B")
     async with store.transaction() as tx:
-        items = await tx.mock_items(mock.id)
+        items = await tx.mocks.mock_items(mock.id)
         assert [(i.letter is not None, i.position) for i in items] == [(True, 0), (True, 1), (False, 2)]
-        assert await tx.mock_seen(learner.id) == {"d1-0001", "d4-0001", "d5-0001"}  # position 2 is shown
-        first = {a.question_id: a for a in await tx.first_attempts(learner.id)}
+        shown = {"d1-0001", "d4-0001", "d5-0001"}  # position 2 is shown
+        assert await tx.mocks.mock_seen(learner.id) == shown
+        first = {a.question_id: a for a in await tx.answers.first_attempts(learner.id)}
         assert set(first) == {"d1-0001", "d4-0001"}  # the unanswered one is no evidence
         assert first["d4-0001"].correct and first["d4-0001"].at == START - timedelta(days=1)  # practice first
         assert first["d1-0001"].at == later
-        assert [m.id for m in await tx.expired_mocks(ENDS)] == [mock.id]
-        assert await tx.expired_mocks(ENDS - timedelta(seconds=1)) == []
+        assert [m.id for m in await tx.mocks.expired_mocks(ENDS)] == [mock.id]
+        assert await tx.mocks.expired_mocks(ENDS - timedelta(seconds=1)) == []
 
 
 async def test_exam_attempts_are_one_per_day_and_forgotten_with_the_learner(store: Store) -> None:
     async with store.transaction() as tx:
-        learner = await tx.learner(ALICE, START, "42")
-        await tx.record_exam_attempt(learner.id, date(2026, 3, 1), False, START)
-        await tx.record_exam_attempt(learner.id, date(2026, 3, 1), True, START)
-        await tx.record_exam_attempt(learner.id, date(2026, 1, 10), False, START)
-        assert [(a.taken_on, a.passed) for a in await tx.exam_attempts(learner.id)] == [
+        learner = await tx.learners.learner(ALICE, START, "42")
+        await tx.exams.record_exam_attempt(learner.id, date(2026, 3, 1), False, START)
+        await tx.exams.record_exam_attempt(learner.id, date(2026, 3, 1), True, START)
+        await tx.exams.record_exam_attempt(learner.id, date(2026, 1, 10), False, START)
+        assert [(a.taken_on, a.passed) for a in await tx.exams.exam_attempts(learner.id)] == [
             (date(2026, 1, 10), False), (date(2026, 3, 1), True)]
-        await tx.start_mock(learner.id, "test", "42", "sprint", QUESTIONS, START, ENDS)
+        await tx.mocks.start_mock(learner.id, "test", "42", "sprint", QUESTIONS, START, ENDS)
     async with store.transaction() as tx:
-        await tx.forget(learner.id)
+        await tx.learners.forget(learner.id)
     async with store.engine.connect() as conn:
         for table in (MockRow, MockItemRow, ExamAttemptRow):
             assert await conn.scalar(select(func.count()).select_from(table)) == 0

@@ -62,7 +62,7 @@ async def goal(turn: Turn, args: tuple[str, ...]) -> Outgoing:
                          "To change it: /goal 15")
     value = inputs.daily_goal(args[0])
     await turn.save_learner(daily_goal=value)
-    await note_progress(turn, len(await turn.tx.answers_since(turn.learner.id, turn.day_start())))
+    await note_progress(turn, len(await turn.tx.answers.answers_since(turn.learner.id, turn.day_start())))
     return Outgoing(f"Daily goal set to {value} questions.")
 
 
@@ -92,7 +92,7 @@ def forget_confirmation() -> Outgoing:
 async def forget(turn: Turn, confirmed: bool) -> Outgoing:
     if not confirmed:
         return Outgoing("Cancelled. Nothing was deleted.", replace=True, private=True)
-    await turn.tx.forget(turn.learner.id)
+    await turn.tx.learners.forget(turn.learner.id)
     return Outgoing("Done: everything stored about you is deleted. /start begins afresh.",
                     replace=True, private=True)
 

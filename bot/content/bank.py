@@ -1,4 +1,4 @@
-"""The question bank: the file format, loading, and per-question validation.
+"""The question bank on disk: the file format, loading, and per-question validation.
 
 Content files are untrusted input like any other: every problem is reported with its file and id
 instead of failing on the first one, so a writer can fix a whole file in one pass.
@@ -7,7 +7,6 @@ instead of failing on the first one, so a writer can fix a whole file in one pas
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -15,27 +14,9 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-LETTERS = ("A", "B", "C", "D")
+from bot.domain.questions import Bank, Question
+
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    id: str
-    domain: int
-    topic: str
-    difficulty: int
-    stem: str
-    choices: tuple[str, str, str, str]
-    answer: str
-    explanation: str
-    source: str
-    version: int = 1
-    retired: bool = False
-
-    @property
-    def answer_text(self) -> str:
-        return self.choices[LETTERS.index(self.answer)]
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -74,26 +55,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}: {self.item}: {self.message}"
-
-
-class Bank:
-    """The loaded question bank, indexed by id and by domain."""
-
-    def __init__(self, questions: Sequence[Question]) -> None:
-        self.questions = tuple(questions)
-        self._by_id = {q.id: q for q in self.questions}
-        self._by_domain: dict[int, tuple[Question, ...]] = {
-            d: tuple(q for q in self.questions if q.domain == d) for d in range(1, 9)
-        }
-
-    def get(self, question_id: str) -> Question | None:
-        return self._by_id.get(question_id)
-
-    def in_domain(self, domain: int) -> tuple[Question, ...]:
-        return self._by_domain.get(domain, ())
-
-    def __len__(self) -> int:
-        return len(self.questions)
 
 
 # Choices that point at other choices instead of standing alone.

@@ -17,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from bot.content.bank import LETTERS, Problem, Question, load_questions
+from bot.content.bank import Problem, load_questions
+from bot.domain.questions import LETTERS, Question
 
 # 400 questions x blueprint weight (13/7/10/17/17/17/7/12 %).
 DOMAIN_MINIMUMS: Mapping[int, int] = {1: 52, 2: 28, 3: 40, 4: 68, 5: 68, 6: 68, 7: 28, 8: 48}

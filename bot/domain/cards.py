@@ -6,22 +6,11 @@ every interval is measured in days. Cards are plain values; storage keeps their 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler, State
 
-
-@dataclass(frozen=True, slots=True)
-class CardState:
-    """The FSRS memory state of one learner x question, as stored."""
-
-    question_id: str
-    state: int
-    stability: float | None
-    difficulty: float | None
-    due: datetime
-    last_review: datetime | None
+from bot.domain.models import CardState
 
 
 def make_scheduler(*, fuzz: bool = True) -> Scheduler:

@@ -135,3 +135,37 @@ class FirstAttempt:
 class ExamAttempt:
     taken_on: date
     passed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """The FSRS memory state of one learner x question, as stored."""
+
+    question_id: str
+    state: int
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DomainRecord:
+    answered: int = 0
+    correct: int = 0
+
+    @property
+    def weakness(self) -> float:
+        """Smoothed error rate (Laplace): 0.5 with no evidence, toward 1 for a weak domain."""
+        return (self.answered - self.correct + 1) / (self.answered + 2)
+
+
+@dataclass(frozen=True, slots=True)
+class PushKey:
+    """A push about to be claimed: at most one per (kind, chat, local date)."""
+
+    kind: str
+    platform: str
+    chat_id: str
+    learner_id: int | None
+    local_date: date

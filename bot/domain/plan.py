@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.domain.domains import BY_NUMBER, DOMAINS
-from bot.domain.selection import DomainRecord
+from bot.domain.models import DomainRecord
 
 FINAL_DAYS = 7
 PHASES: tuple[tuple[int, ...], ...] = ((1, 2), (4, 5, 6), (3, 7, 8))  # the six-week order

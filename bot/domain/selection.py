@@ -7,19 +7,9 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.content.bank import Bank, Question
 from bot.domain.domains import BY_NUMBER
-
-
-@dataclass(frozen=True, slots=True)
-class DomainRecord:
-    answered: int = 0
-    correct: int = 0
-
-    @property
-    def weakness(self) -> float:
-        """Smoothed error rate (Laplace): 0.5 with no evidence, toward 1 for a weak domain."""
-        return (self.answered - self.correct + 1) / (self.answered + 2)
+from bot.domain.models import DomainRecord
+from bot.domain.questions import Bank, Question
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +52,7 @@ def pick_next(
             return Pick(_get(bank, qid), is_review=True)
 
     # Everything in scope was answered today: repeat one, but never the one just asked.
-    scope = bank.in_domain(domain) if domain else bank.questions
+    scope = bank.in_domain(domain) if domain else bank.askable
     pool = [q for q in scope if q.id != view.last_question] or list(scope)
     return Pick(rng.choice(pool), is_review=True) if pool else None
 

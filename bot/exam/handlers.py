@@ -67,12 +67,12 @@ async def command(turn: Turn, args: tuple[str, ...]) -> Outgoing:
     exam = turn.learner.exam_date
     taken = _taken_on(args[1], turn) if len(args) == 2 else \
         exam if exam is not None and exam <= turn.today else turn.today
-    await turn.tx.record_exam_attempt(turn.learner.id, taken, passed, turn.now)
+    await turn.tx.exams.record_exam_attempt(turn.learner.id, taken, passed, turn.now)
     if passed and (turn.learner.certified_on is None or taken > turn.learner.certified_on):
         await turn.save_learner(certified_on=taken)  # yearly renewal reminders from this pass
     elif not passed and turn.learner.certified_on == taken:  # that day's pass was a mistake
         await turn.save_learner(certified_on=None)
-    attempts = await turn.tx.exam_attempts(turn.learner.id)
+    attempts = await turn.tx.exams.exam_attempts(turn.learner.id)
     lines = _passed(taken) if passed else await _failed(turn, taken, attempts)
     return Outgoing("\n".join(lines), private=True)
 
@@ -119,7 +119,7 @@ async def _failed(turn: Turn, taken: date, attempts: list[ExamAttempt]) -> list[
 
 
 async def _status(turn: Turn) -> Outgoing:
-    attempts = await turn.tx.exam_attempts(turn.learner.id)
+    attempts = await turn.tx.exams.exam_attempts(turn.learner.id)
     if not attempts:
         return Outgoing(f"No exam results recorded yet. {_usage(turn.today)}", private=True)
     history = ", ".join(f"{a.taken_on.isoformat()} {'passed' if a.passed else 'not passed'}"

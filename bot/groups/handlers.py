@@ -16,9 +16,10 @@ ROUND_SECONDS = (10, 300)
 
 async def current_group(turn: Turn) -> Group:
     address = turn.chat.address
-    group, created = await turn.tx.group(address.platform, address.chat_id, turn.chat.title, turn.now)
+    group, created = await turn.tx.groups.group(address.platform, address.chat_id, turn.chat.title, turn.now)
     if created:  # every group gets the Monday summary from the start
-        await turn.tx.reschedule_group(group, None, group_schedule(group, turn.default_timezone, turn.now))
+        following = group_schedule(group, turn.default_timezone, turn.now)
+        await turn.tx.pushes.reschedule_group(group, None, following)
     return group
 
 
@@ -30,10 +31,10 @@ async def join(turn: Turn) -> None:
     """Anyone who uses the bot in a group is a member of it; a newcomer's points from earlier this
     week count on the weekly board at once, as they would had they joined on Monday."""
     group = await current_group(turn)
-    if (await turn.tx.join_group(group.platform, group.chat_id, turn.learner.id, turn.now)
+    if (await turn.tx.groups.join_group(group.platform, group.chat_id, turn.learner.id, turn.now)
             and turn.learner.id not in turn.tx.new_learner_ids):  # a new learner has no points yet
         since = week_start(turn.now, zone(turn, group))
-        await turn.tx.count_member(group.platform, group.chat_id, turn.learner.id, since.date(), since)
+        await turn.tx.points.count_member(group.platform, group.chat_id, turn.learner.id, since.date(), since)
 
 
 async def settings(turn: Turn, args: tuple[str, ...], is_admin: bool) -> Outgoing:
@@ -64,17 +65,17 @@ _USAGE = ("Change with /groupsettings time 18:00 (or off), /groupsettings round 
 async def _change(turn: Turn, group: Group, key: str, value: str) -> Group:
     if key == "time":
         at = None if value.lower() == "off" else inputs.clock_time(value)
-        changed = await turn.tx.update_group(group, daily_question_at=at)
+        changed = await turn.tx.groups.update_group(group, daily_question_at=at)
     elif key == "round":
         low, high = ROUND_SECONDS
         if not value.isdigit() or not low <= int(value) <= high:
             raise InputError(f"Round length is {low}-{high} seconds. Example: /groupsettings round 45")
-        return await turn.tx.update_group(group, round_seconds=int(value))
+        return await turn.tx.groups.update_group(group, round_seconds=int(value))
     elif key == "timezone":
-        changed = await turn.tx.update_group(group, timezone=inputs.timezone_name(value))
+        changed = await turn.tx.groups.update_group(group, timezone=inputs.timezone_name(value))
         since = week_start(turn.now, zone(turn, changed))  # the week now starts on another instant
-        await turn.tx.rebuild_week(changed.platform, changed.chat_id, since.date(), since)
+        await turn.tx.points.rebuild_week(changed.platform, changed.chat_id, since.date(), since)
     else:
         raise InputError(_USAGE)
-    await turn.tx.set_group_schedule(changed, group_schedule(changed, turn.default_timezone, turn.now))
+    await turn.tx.pushes.set_group_schedule(changed, group_schedule(changed, turn.default_timezone, turn.now))
     return changed

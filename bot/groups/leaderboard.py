@@ -30,7 +30,7 @@ async def command(turn: Turn, args: tuple[str, ...]) -> Outgoing:
         raise InputError("Choose week or all. Example: /leaderboard all")
     group = await current_group(turn)
     week = week_start(turn.now, zone(turn, group)).date() if period == "week" else None
-    standings = await turn.tx.leaderboard(group.platform, group.chat_id, week, me=turn.learner.id,
+    standings = await turn.tx.points.leaderboard(group.platform, group.chat_id, week, me=turn.learner.id,
                                           top=BOARD_SIZE)
     title = "This week's leaderboard (since Monday)" if week else "All-time leaderboard"
     if not any(s.points for s in standings):

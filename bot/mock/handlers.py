@@ -15,14 +15,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot import payloads
-from bot.content.bank import LETTERS, Bank, Question
 from bot.domain.blueprint import allocate
 from bot.domain.models import Mock
+from bot.domain.questions import LETTERS, Bank, Question
 from bot.events import Address
 from bot.inputs import InputError
 from bot.mock.texts import history_line, question_text, result_text, review_text
 from bot.outgoing import Choice, Outgoing
-from bot.storage.store import Transaction
+from bot.ports.storage import UnitOfWork
 from bot.turn import Turn
 
 SECONDS_PER_QUESTION = 36  # the real exam's pace: 200 questions in 2 hours
@@ -64,23 +64,23 @@ async def command(turn: Turn, args: tuple[str, ...]) -> list[Outgoing]:
 
 
 async def _start(turn: Turn, kind: str) -> list[Outgoing]:
-    running = await turn.tx.running_mock(turn.learner.id)
+    running = await turn.tx.mocks.running_mock(turn.learner.id)
     if running is not None:
         return [Outgoing(f"A {running.kind} mock is already running: answer it (below), or send "
                          "/mock stop to abandon it before starting another."),
                 await _current(turn, running)]
-    seen = await turn.tx.mock_seen(turn.learner.id) | {c.question_id for c in
-                                                        await turn.tx.cards(turn.learner.id)}
+    seen = await turn.tx.mocks.mock_seen(turn.learner.id) | {c.question_id for c in
+                                                        await turn.tx.answers.cards(turn.learner.id)}
     questions = draw(turn.bank, KINDS[kind], seen, turn.rng)
     if not questions:
         return [Outgoing("The question bank is empty, so there is nothing to put in a mock.")]
     address = turn.chat.address
-    mock = await turn.tx.start_mock(
+    mock = await turn.tx.mocks.start_mock(
         turn.learner.id, address.platform, address.chat_id, kind,
         [(q.id, q.domain) for q in questions], turn.now,
         turn.now + timedelta(seconds=SECONDS_PER_QUESTION * len(questions)))
     if mock is None:  # another one was started concurrently (a double press): show that one
-        running = await turn.tx.running_mock(turn.learner.id)
+        running = await turn.tx.mocks.running_mock(turn.learner.id)
         return [await _current(turn, running)] if running else [Outgoing("Please try again: /mock sprint")]
     short = (f" The bank has only {len(questions)} of the {KINDS[kind]} questions the blueprint asks "
              "for, so this one is shorter." if len(questions) < KINDS[kind] else "")
@@ -91,7 +91,7 @@ async def _start(turn: Turn, kind: str) -> list[Outgoing]:
 
 
 async def press_answer(turn: Turn, answer: payloads.MockAnswer) -> list[Outgoing]:
-    mock = await turn.tx.mock(answer.mock_id)
+    mock = await turn.tx.mocks.mock(answer.mock_id)
     if mock is None or mock.learner_id != turn.learner.id:
         return [Outgoing("This question is closed. Send /mock for a mock exam of your own.", private=True)]
     return await _answer(turn, mock, answer.position, answer.letter, pressed=True)
@@ -99,7 +99,7 @@ async def press_answer(turn: Turn, answer: payloads.MockAnswer) -> list[Outgoing
 
 async def typed_answer(turn: Turn, letter: str) -> list[Outgoing] | None:
     """A typed letter answers the running mock in this chat; None when there is none."""
-    mock = await turn.tx.running_mock(turn.learner.id)
+    mock = await turn.tx.mocks.running_mock(turn.learner.id)
     address = turn.chat.address
     if mock is None or (mock.platform, mock.chat_id) != (address.platform, address.chat_id):
         return None
@@ -108,10 +108,10 @@ async def typed_answer(turn: Turn, letter: str) -> list[Outgoing] | None:
 
 async def press_review(turn: Turn, review: payloads.MockReview) -> list[Outgoing]:
     """One missed question of a finished mock with its explanation, and a button to the next."""
-    mock = await turn.tx.mock(review.mock_id)
+    mock = await turn.tx.mocks.mock(review.mock_id)
     if mock is None or mock.learner_id != turn.learner.id or mock.correct is None:
         return [Outgoing("There is nothing to review here. Send /mock for your mocks.", private=True)]
-    missed = [i for i in await turn.tx.mock_items(mock.id) if not i.correct]
+    missed = [i for i in await turn.tx.mocks.mock_items(mock.id) if not i.correct]
     if review.index >= len(missed):
         return [Outgoing("There is nothing to review here. Send /mock for your mocks.", private=True)]
     item = missed[review.index]
@@ -121,12 +121,12 @@ async def press_review(turn: Turn, review: payloads.MockReview) -> list[Outgoing
                      buttons if more else (), replace=review.index > 0)]
 
 
-async def close_expired(tx: Transaction, bank: Bank, now: datetime,
+async def close_expired(tx: UnitOfWork, bank: Bank, now: datetime,
                         platform: str | None) -> list[tuple[Address, Outgoing]]:
     """Scores mocks whose time is up (on one platform, or all) and returns each result with where it
     goes; finishing is a conditional update, so each result goes once."""
     results = []
-    for mock in await tx.expired_mocks(now):
+    for mock in await tx.mocks.expired_mocks(now):
         if platform is not None and mock.platform != platform:
             continue
         reply = await _finish(tx, bank, mock, "expired", now)
@@ -143,10 +143,10 @@ async def _answer(turn: Turn, mock: Mock, position: int, letter: str, pressed: b
         return [replace(result, replace=pressed)] if result else [Outgoing(ENDED, private=True)]
     if position != mock.position:
         return [Outgoing("That question is already answered; the mock has moved on.", private=True)]
-    items = await turn.tx.mock_items(mock.id)
+    items = await turn.tx.mocks.mock_items(mock.id)
     question = turn.bank.get(items[position].question_id)
     correct = question is not None and letter == question.answer  # a retired question scores wrong
-    if not await turn.tx.answer_mock(mock.id, position, letter, correct, turn.now):
+    if not await turn.tx.mocks.answer_mock(mock.id, position, letter, correct, turn.now):
         return [Outgoing("That question is already answered; the mock has moved on.", private=True)]
     mock = replace(mock, position=position + 1)
     if mock.position == mock.total:
@@ -157,17 +157,17 @@ async def _answer(turn: Turn, mock: Mock, position: int, letter: str, pressed: b
 
 async def _current(turn: Turn, mock: Mock) -> Outgoing:
     """The question the mock is at, with the time left and answer buttons that name its position."""
-    item = (await turn.tx.mock_items(mock.id))[mock.position]
+    item = (await turn.tx.mocks.mock_items(mock.id))[mock.position]
     buttons = tuple(Choice(letter, payloads.encode(payloads.MockAnswer(mock.id, mock.position, letter)))
                     for letter in LETTERS)
     return Outgoing(question_text(mock, turn.bank.get(item.question_id), mock.ends_at - turn.now), buttons)
 
 
-async def _finish(tx: Transaction, bank: Bank, mock: Mock, outcome: str, now: datetime) -> Outgoing | None:
+async def _finish(tx: UnitOfWork, bank: Bank, mock: Mock, outcome: str, now: datetime) -> Outgoing | None:
     """Scores and closes a mock; None if another caller closed it first."""
-    items = await tx.mock_items(mock.id)
+    items = await tx.mocks.mock_items(mock.id)
     correct = sum(item.correct for item in items)
-    if not await tx.finish_mock(mock.id, outcome, correct, now):
+    if not await tx.mocks.finish_mock(mock.id, outcome, correct, now):
         return None
     mock = replace(mock, finished_at=now, outcome=outcome, correct=correct)
     missed = sum(not item.correct for item in items)
@@ -177,7 +177,7 @@ async def _finish(tx: Transaction, bank: Bank, mock: Mock, outcome: str, now: da
 
 async def _settle(turn: Turn) -> list[Outgoing]:
     """Closes the learner's mock if its time ran out while nobody was looking; its result if so."""
-    mock = await turn.tx.running_mock(turn.learner.id)
+    mock = await turn.tx.mocks.running_mock(turn.learner.id)
     if mock is None or turn.now < mock.ends_at:
         return []
     result = await _finish(turn.tx, turn.bank, mock, "expired", turn.now)
@@ -185,10 +185,10 @@ async def _settle(turn: Turn) -> list[Outgoing]:
 
 
 async def _stop(turn: Turn) -> Outgoing:
-    mock = await turn.tx.running_mock(turn.learner.id)
+    mock = await turn.tx.mocks.running_mock(turn.learner.id)
     if mock is None:
         return Outgoing("No mock exam is running. Start one with /mock sprint or /mock full.")
-    await turn.tx.finish_mock(mock.id, "stopped", None, turn.now)
+    await turn.tx.mocks.finish_mock(mock.id, "stopped", None, turn.now)
     return Outgoing(f"Mock abandoned after {mock.position} of {mock.total} answers. It stays in your "
                     "history, unscored. /mock starts a new one.")
 
@@ -199,7 +199,7 @@ async def _menu(turn: Turn) -> Outgoing:
              "/mock sprint - 50 questions in 30 minutes",
              "/mock full - 200 questions in 2 hours",
              "/mock stop - abandon a running mock"]
-    history = await turn.tx.mock_history(turn.learner.id, HISTORY)
+    history = await turn.tx.mocks.mock_history(turn.learner.id, HISTORY)
     if history:
         lines += ["", "Your recent mocks:", *(history_line(m, turn.zone, turn.now) for m in history)]
     return Outgoing("\n".join(lines), (

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.content.bank import LETTERS, Question
 from bot.domain.domains import BY_NUMBER, DOMAINS
 from bot.domain.models import Mock, MockItem
+from bot.domain.questions import LETTERS, Question
 
 PASS_PERCENT = 70
 CAVEAT = ("AMT reports a scaled score, not a raw percentage: this estimate reads 70% correct as the "

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from bot.domain.domains import BY_NUMBER
+from bot.domain.models import DomainRecord
 from bot.domain.plan import Block, Plan, build
-from bot.domain.selection import DomainRecord
 from bot.inputs import GOAL_MAX, InputError
 from bot.outgoing import Outgoing
 from bot.turn import Turn
@@ -18,14 +18,14 @@ WEAK_MIN_ANSWERS = 5
 
 async def learner_state(turn: Turn) -> tuple[dict[int, DomainRecord], int]:
     """First-attempt accuracy per domain, and how many bank questions the learner has never met."""
-    attempts = await turn.tx.first_attempts(turn.learner.id)
+    attempts = await turn.tx.answers.first_attempts(turn.learner.id)
     records: dict[int, DomainRecord] = {}
     for a in attempts:
         r = records.get(a.domain, DomainRecord())
         records[a.domain] = DomainRecord(r.answered + 1, r.correct + a.correct)
-    seen = {c.question_id for c in await turn.tx.cards(turn.learner.id)}
-    seen |= await turn.tx.mock_seen(turn.learner.id)
-    return records, sum(q.id not in seen for q in turn.bank.questions)
+    seen = {c.question_id for c in await turn.tx.answers.cards(turn.learner.id)}
+    seen |= await turn.tx.mocks.mock_seen(turn.learner.id)
+    return records, sum(q.id not in seen for q in turn.bank.askable)
 
 
 def day(d: date) -> str:
@@ -104,7 +104,7 @@ async def command(turn: Turn, args: tuple[str, ...]) -> Outgoing:
                         "then rest. Good luck! Afterwards, tell me how it went: /examresult passed or "
                         "/examresult failed.", private=True)
     records, unseen = await learner_state(turn)
-    attempts = await turn.tx.exam_attempts(turn.learner.id)
+    attempts = await turn.tx.exams.exam_attempts(turn.learner.id)
     retake = bool(attempts) and not attempts[-1].passed and attempts[-1].taken_on < exam
     lines = render(build(turn.today, exam, unseen, records, retake), turn.today, records,
                    turn.learner.daily_goal)

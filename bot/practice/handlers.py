@@ -19,8 +19,8 @@ async def learner_view(turn: Turn) -> LearnerView:
     learner_id = turn.learner.id
     if learner_id in turn.tx.new_learner_ids:
         return LearnerView(due=(), seen=frozenset(), answered_today=frozenset(), last_question=None)
-    cards = await turn.tx.cards(learner_id)
-    today = await turn.tx.answers_since(learner_id, turn.day_start())
+    cards = await turn.tx.answers.cards(learner_id)
+    today = await turn.tx.answers.answers_since(learner_id, turn.day_start())
     due: list[tuple[str, float]] = []
     later: list[tuple[str, float]] = []
     for card in cards:
@@ -29,14 +29,14 @@ async def learner_view(turn: Turn) -> LearnerView:
     return LearnerView(
         due=due, seen=frozenset(c.question_id for c in cards),
         answered_today=frozenset(a.question_id for a in today),
-        last_question=await turn.tx.last_question(learner_id),
-        records=await turn.tx.domain_records(learner_id),
+        last_question=await turn.tx.answers.last_question(learner_id),
+        records=await turn.tx.answers.domain_records(learner_id),
         not_due_by_retrievability=[qid for qid, _ in sorted(later, key=lambda x: x[1])],
     )
 
 
 async def ask(turn: Turn, pick: Pick, daily: bool, domain: int | None, header: str) -> Outgoing:
-    prompt = await turn.tx.open_prompt(
+    prompt = await turn.tx.prompts.open_prompt(
         turn.chat.address.platform, turn.chat.address.chat_id, turn.learner.id,
         pick.question.id, daily, domain, turn.now,
     )
@@ -58,7 +58,7 @@ async def quiz(turn: Turn, domain: int | None) -> Outgoing:
 async def daily(turn: Turn) -> Outgoing:
     """Today's session: due reviews first, then new questions until the daily goal is met."""
     view = await learner_view(turn)
-    done = len(await turn.tx.answers_since(turn.learner.id, turn.day_start()))
+    done = len(await turn.tx.answers.answers_since(turn.learner.id, turn.day_start()))
     goal = turn.learner.daily_goal
     pick = pick_next(turn.bank, view, turn.rng)
     due_left = sum(1 for qid, _ in view.due if qid not in view.answered_today)
@@ -75,11 +75,11 @@ async def answer(turn: Turn, prompt: Prompt, letter: str, pressed: bool) -> list
     """Grades an answer to an open prompt in this chat; the prompt is already checked to be ours."""
     question = turn.bank.get(prompt.question_id)
     if question is None:  # dropped from the bank since it was asked
-        await turn.tx.close_prompt(prompt.id, turn.now)
+        await turn.tx.prompts.close_prompt(prompt.id, turn.now)
         return [Outgoing("That question has been retired from the bank. Send /quiz for a new one.")]
     if prompt.learner_id is None:
         return await rounds.answer(turn, prompt, question, letter)
-    if not await turn.tx.close_prompt(prompt.id, turn.now):
+    if not await turn.tx.prompts.close_prompt(prompt.id, turn.now):
         return [Outgoing("You have already answered this question.", private=True)]
     await learn(turn, question, letter == question.answer)
     header = "Daily" if prompt.daily else "Question"

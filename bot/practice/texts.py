@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot import payloads
-from bot.content.bank import LETTERS, Question
 from bot.domain.domains import BY_NUMBER
+from bot.domain.questions import LETTERS, Question
 from bot.outgoing import Choice, Outgoing
 
 

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from bot import payloads
 from bot.account.handlers import countdown
-from bot.content.bank import Bank
-from bot.domain.models import Group, Learner
+from bot.domain.models import Group, Learner, PushKey
+from bot.domain.questions import Bank
 from bot.domain.schedule import (
     STALE_AFTER,
     anniversary,
@@ -37,8 +37,8 @@ from bot.domain.selection import LearnerView, pick_next
 from bot.domain.streaks import as_of, at_risk
 from bot.events import Address
 from bot.outgoing import Choice, Outgoing
+from bot.ports.storage import Store, UnitOfWork
 from bot.practice.texts import answer_buttons, question_text
-from bot.storage.store import PushKey, Store, Transaction
 
 BATCH = 500
 GROUP_QUESTION_WINDOW = timedelta(hours=1)  # a scheduled group question stays open this long
@@ -113,7 +113,7 @@ def _streak_message(learner: Learner, zone: ZoneInfo, now: datetime, done: int) 
                                              payloads.encode(payloads.Next(daily=True))),))
 
 
-async def _day_counts(tx: Transaction, learners: list[tuple[Learner, ZoneInfo]],
+async def _day_counts(tx: UnitOfWork, learners: list[tuple[Learner, ZoneInfo]],
                       now: datetime) -> tuple[dict[int, int], dict[int, int]]:
     """Reviews due by tonight and answers so far today, per learner: two queries per time zone
     rather than two per learner."""
@@ -126,8 +126,8 @@ async def _day_counts(tx: Transaction, learners: list[tuple[Learner, ZoneInfo]],
         zones[zone.key] = zone
     for key, ids in by_zone.items():
         today = now.astimezone(zones[key]).date()
-        due |= await tx.due_counts(ids, local_instant(today + timedelta(days=1), time(0), zones[key]))
-        done |= await tx.answer_counts(ids, local_instant(today, time(0), zones[key]))
+        due |= await tx.answers.due_counts(ids, local_instant(today + timedelta(days=1), time(0), zones[key]))
+        done |= await tx.answers.answer_counts(ids, local_instant(today, time(0), zones[key]))
     return due, done
 
 
@@ -141,10 +141,10 @@ def _catch_up(due: datetime, now: datetime, zone: ZoneInfo,
     return recent if recent is not None and recent <= now and not is_stale(recent, now, zone) else None
 
 
-async def _claim_learners(tx: Transaction, default_timezone: str, now: datetime,
+async def _claim_learners(tx: UnitOfWork, default_timezone: str, now: datetime,
                           platforms: Collection[str], claimed: Claimed) -> None:
-    locked = await tx.lock_due_learners(now, platforms, BATCH)
-    await tx.set_next_pushes({learner.id: learner_schedule(learner, default_timezone, now)
+    locked = await tx.pushes.lock_due_learners(now, platforms, BATCH)
+    await tx.pushes.set_next_pushes({learner.id: learner_schedule(learner, default_timezone, now)
                               for learner, _ in locked})
     keys: list[tuple[PushKey, Learner, ZoneInfo]] = []
     for learner, due in locked:
@@ -158,7 +158,7 @@ async def _claim_learners(tx: Transaction, default_timezone: str, now: datetime,
             continue  # today's goal was met after the check was scheduled: nothing to say
         keys.append((PushKey(kind, learner.platform, learner.private_chat_id, learner.id,
                              fresh.astimezone(zone).date()), learner, zone))
-    recorded = await tx.record_pushes([key for key, _, _ in keys], now)
+    recorded = await tx.pushes.record_pushes([key for key, _, _ in keys], now)
     due_by, done_by = await _day_counts(tx, [(lr, z) for k, lr, z in keys if k in recorded], now)
     for key, learner, zone in keys:
         if key in recorded:  # else already pushed for that day (e.g. the reminder time moved)
@@ -169,31 +169,31 @@ async def _claim_learners(tx: Transaction, default_timezone: str, now: datetime,
                                        message, (learner.platform, learner.user_id)))
 
 
-async def _weekly_summary(tx: Transaction, group: Group, zone: ZoneInfo, now: datetime) -> Outgoing:
+async def _weekly_summary(tx: UnitOfWork, group: Group, zone: ZoneInfo, now: datetime) -> Outgoing:
     last_week = (week_start(now, zone) - timedelta(days=7)).date()
-    board = await tx.leaderboard(group.platform, group.chat_id, last_week)
+    board = await tx.points.leaderboard(group.platform, group.chat_id, last_week)
     ranked = [f"{s.rank}. {s.name} - {s.points}" for s in board if s.points]
     text = "Last week's final board:\n" + "\n".join(ranked) if ranked else "Nobody scored last week."
     return Outgoing(text + "\nA new week starts now: /quiz to score.")
 
 
-async def _group_question(tx: Transaction, bank: Bank, group: Group, now: datetime,
+async def _group_question(tx: UnitOfWork, bank: Bank, group: Group, now: datetime,
                           rng: random.Random) -> Outgoing | None:
     empty = LearnerView(due=(), seen=frozenset(), answered_today=frozenset(), last_question=None)
     pick = pick_next(bank, empty, rng)
     if pick is None:
         return None
-    prompt = await tx.open_prompt(group.platform, group.chat_id, None, pick.question.id, False, None,
+    prompt = await tx.prompts.open_prompt(group.platform, group.chat_id, None, pick.question.id, False, None,
                                   now, closes_at=now + GROUP_QUESTION_WINDOW)
     header = "Today's group question · everyone answers once · open for an hour"
     return Outgoing(question_text(pick.question, header), answer_buttons(prompt.id))
 
 
-async def _claim_groups(tx: Transaction, bank: Bank, default_timezone: str, now: datetime,
+async def _claim_groups(tx: UnitOfWork, bank: Bank, default_timezone: str, now: datetime,
                         platforms: Collection[str], rng: random.Random, claimed: Claimed) -> None:
-    for group, due in await tx.groups_due(now, platforms, BATCH):
+    for group, due in await tx.pushes.groups_due(now, platforms, BATCH):
         zone = ZoneInfo(group.timezone or default_timezone)
-        if not await tx.reschedule_group(group, due, group_schedule(group, default_timezone, now)):
+        if not await tx.pushes.reschedule_group(group, due, group_schedule(group, default_timezone, now)):
             continue  # another tick or instance claimed it
         fresh = _catch_up(due, now, zone, partial(group_schedule, group, default_timezone))
         if fresh is None:
@@ -203,7 +203,7 @@ async def _claim_groups(tx: Transaction, bank: Bank, default_timezone: str, now:
         kinds = (["group_weekly"] if now.astimezone(zone).weekday() == 0 else []) + \
             (["group_daily"] if group.daily_question_at is not None else [])
         keys = [PushKey(kind, group.platform, group.chat_id, None, day) for kind in kinds]
-        recorded = await tx.record_pushes(keys, now)
+        recorded = await tx.pushes.record_pushes(keys, now)
         address = Address(group.platform, group.chat_id)
         for key in keys:
             if key not in recorded:
@@ -227,4 +227,4 @@ async def claim_due(store: Store, bank: Bank, default_timezone: str, now: dateti
 
 async def record_outcome(store: Store, push_id: int, outcome: str) -> None:
     async with store.transaction() as tx:
-        await tx.push_outcome(push_id, outcome)
+        await tx.pushes.push_outcome(push_id, outcome)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from bot.content.bank import Bank, Question
 from bot.domain.models import Prompt, Round
 from bot.domain.points import speed_bonus, streak_bonus
+from bot.domain.questions import Bank, Question
 from bot.domain.selection import LearnerView, pick_next
 from bot.groups.handlers import current_group
 from bot.inputs import InputError
 from bot.outgoing import Outgoing
+from bot.ports.storage import UnitOfWork
 from bot.practice.learning import learn
 from bot.practice.texts import answer_buttons, question_text
 from bot.rounds.texts import (
@@ -30,7 +31,6 @@ from bot.rounds.texts import (
     round_header,
     running_board,
 )
-from bot.storage.store import Transaction
 from bot.turn import Turn
 
 DEFAULT_QUESTIONS = 5
@@ -58,7 +58,7 @@ async def start(turn: Turn, total: int, domain: int | None) -> Outgoing:
     if question is None:
         return Outgoing(f"There are no questions for domain {domain} yet. Try /quiz without a domain.")
     address = turn.chat.address
-    round_ = await turn.tx.start_round(address.platform, address.chat_id, total, group.round_seconds,
+    round_ = await turn.tx.rounds.start_round(address.platform, address.chat_id, total, group.round_seconds,
                                        domain, turn.now)
     if round_ is None:
         return Outgoing("A round is still open in this chat: answer its question first.")
@@ -68,23 +68,23 @@ async def start(turn: Turn, total: int, domain: int | None) -> Outgoing:
 async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) -> list[Outgoing]:
     """One member's answer: acknowledged privately; the shared message shows the running count."""
     assert prompt.closes_at is not None  # every group question has a deadline
-    if turn.now >= prompt.closes_at or not await turn.tx.hold_open(prompt.id):
+    if turn.now >= prompt.closes_at or not await turn.tx.prompts.hold_open(prompt.id):
         return [Outgoing("Time is up for this question; the answer is on its way.", private=True)]
     correct = letter == question.answer
-    round_ = await turn.tx.round(prompt.round_id) if prompt.round_id is not None else None
+    round_ = await turn.tx.rounds.round(prompt.round_id) if prompt.round_id is not None else None
     position = prompt.round_position or 0
     run = 0
     if round_ is not None and correct:
-        run = await turn.tx.previous_run(round_.id, position - 1, turn.learner.id) + 1
-    if not await turn.tx.add_group_answer(prompt.id, turn.learner.id, letter, correct, turn.now, run):
+        run = await turn.tx.rounds.previous_run(round_.id, position - 1, turn.learner.id) + 1
+    if not await turn.tx.rounds.add_group_answer(prompt.id, turn.learner.id, letter, correct, turn.now, run):
         return [Outgoing("You have already answered this one.", private=True)]
     speed = (speed_bonus(turn.now - prompt.created_at, prompt.closes_at - prompt.created_at)
              if round_ is not None and correct else 0)
     streak = streak_bonus(run)
     earned = await learn(turn, question, correct, speed + streak)
     if earned:
-        await turn.tx.set_group_answer_points(prompt.id, turn.learner.id, earned)
-    count = await turn.tx.group_answer_count(prompt.id)
+        await turn.tx.rounds.set_group_answer_points(prompt.id, turn.learner.id, earned)
+    count = await turn.tx.rounds.group_answer_count(prompt.id)
     header = round_header(round_, position, count) if round_ is not None else group_header(count)
     return [
         Outgoing(acknowledgement(correct, earned, speed, streak), private=True),
@@ -92,30 +92,31 @@ async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) ->
     ]
 
 
-async def close(tx: Transaction, bank: Bank, prompt: Prompt, now: datetime,
+async def close(tx: UnitOfWork, bank: Bank, prompt: Prompt, now: datetime,
                 rng: random.Random) -> list[Outgoing]:
     """What a group question posts once its caller has closed it: the reveal; in a round then the
     running top 5 and the next question, or after the last question the final board."""
     question = bank.get(prompt.question_id)
-    posts = [reveal(question, await tx.group_results(prompt.id))] if question is not None else []
+    posts = [reveal(question, await tx.rounds.group_results(prompt.id))] if question is not None else []
     if prompt.round_id is None:
         return posts
-    round_ = await tx.round(prompt.round_id)
+    round_ = await tx.rounds.round(prompt.round_id)
     position = prompt.round_position or 0
-    standings = await tx.round_standings(round_.id)
+    standings = await tx.rounds.round_standings(round_.id)
     assert prompt.closes_at is not None
     if position < round_.total and now - prompt.closes_at <= RESUME_WITHIN:
-        following = _pick(bank, await tx.round_questions(round_.id), round_.domain, rng)
+        following = _pick(bank, await tx.rounds.round_questions(round_.id), round_.domain, rng)
         if following is not None:
             return [*posts, running_board(standings, position, round_.total),
                     await _ask(tx, round_, position + 1, following, now)]
-    await tx.finish_round(round_.id, now)
+    await tx.rounds.finish_round(round_.id, now)
     return [*posts, final_board(standings, position, round_.total)]
 
 
-async def _ask(tx: Transaction, round_: Round, position: int, question: Question,
+async def _ask(tx: UnitOfWork, round_: Round, position: int, question: Question,
                now: datetime) -> Outgoing:
-    prompt = await tx.open_prompt(round_.platform, round_.chat_id, None, question.id, False, round_.domain,
+    prompt = await tx.prompts.open_prompt(round_.platform, round_.chat_id, None, question.id, False,
+                                          round_.domain,
                                   now, closes_at=now + timedelta(seconds=round_.seconds),
                                   round_id=round_.id, round_position=position)
     return Outgoing(question_text(question, round_header(round_, position, 0)), answer_buttons(prompt.id))

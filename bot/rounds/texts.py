@@ -3,9 +3,9 @@ reveal, and a round's running top 5 and final board."""
 
 from __future__ import annotations
 
-from bot.content.bank import Question
 from bot.domain.models import Round, Standing
 from bot.domain.points import FIRST_CORRECT, REVIEW_CORRECT
+from bot.domain.questions import Question
 from bot.outgoing import Outgoing
 
 RUNNING_TOP = 5

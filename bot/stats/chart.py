@@ -16,7 +16,7 @@ from io import BytesIO
 from matplotlib.figure import Figure
 
 from bot.domain.domains import DOMAINS
-from bot.domain.selection import DomainRecord
+from bot.domain.models import DomainRecord
 from bot.outgoing import Image
 from bot.turn import Turn
 
@@ -75,13 +75,13 @@ def render(records: Mapping[int, DomainRecord], activity: Sequence[tuple[int, in
 
 async def stats_image(turn: Turn) -> Image | None:
     """The chart for this learner, or None before their first answer."""
-    records = await turn.tx.domain_records(turn.learner.id)
+    records = await turn.tx.answers.domain_records(turn.learner.id)
     if not records:
         return None
     first = turn.today - timedelta(days=ACTIVITY_DAYS - 1)
     answered: Counter[date] = Counter()
     right: Counter[date] = Counter()
-    for answer in await turn.tx.answers_since(turn.learner.id, turn.day_start(first)):
+    for answer in await turn.tx.answers.answers_since(turn.learner.id, turn.day_start(first)):
         day = answer.answered_at.astimezone(turn.zone).date()
         answered[day] += 1
         right[day] += answer.correct

@@ -4,8 +4,8 @@ and readiness for the exam."""
 from __future__ import annotations
 
 from bot.domain.domains import DOMAINS
+from bot.domain.models import DomainRecord
 from bot.domain.readiness import readiness_lines
-from bot.domain.selection import DomainRecord
 from bot.domain.streaks import FREEZE_EVERY, MAX_FREEZES, as_of
 from bot.turn import Turn
 
@@ -16,15 +16,15 @@ def _accuracy(record: DomainRecord) -> str:
 
 async def stats(turn: Turn) -> str:
     learner_id = turn.learner.id
-    records = await turn.tx.domain_records(learner_id)
+    records = await turn.tx.answers.domain_records(learner_id)
     total = DomainRecord(sum(r.answered for r in records.values()),
                          sum(r.correct for r in records.values()))
     if not total.answered:
         return "No answers yet. Send /quiz for your first question."
-    today = len(await turn.tx.answers_since(learner_id, turn.day_start()))
+    today = len(await turn.tx.answers.answers_since(learner_id, turn.day_start()))
     goal = turn.learner.daily_goal
     streak = as_of(turn.learner.streak, turn.today)
-    due = await turn.tx.count_due(learner_id, turn.day_end())
+    due = await turn.tx.answers.count_due(learner_id, turn.day_end())
     lines = [
         "Your CMAS progress",
         f"Answered: {total.answered} · accuracy {_accuracy(total)}",
@@ -38,5 +38,5 @@ async def stats(turn: Turn) -> str:
         record = records.get(d.number)
         shown = f"{_accuracy(record)} of {record.answered}" if record else "no answers yet"
         lines.append(f"D{d.number} {d.short} ({d.weight}%): {shown}")
-    lines += ["", *readiness_lines(await turn.tx.first_attempts(learner_id), turn.now)]
+    lines += ["", *readiness_lines(await turn.tx.answers.first_attempts(learner_id), turn.now)]
     return "\n".join(lines)

@@ -3,6 +3,7 @@ row-to-value conversions used on both sides."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
@@ -12,13 +13,25 @@ from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
-from bot.domain.models import Group, Prompt
-from bot.storage.schema import Base, GroupChatRow, PromptRow
+from bot.domain.models import CardState, Group, Learner, Mock, Prompt, Standing, Streak
+from bot.storage.schema import Base, CardRow, GroupChatRow, LearnerRow, MockRow, PromptRow
+
+
+@dataclass(slots=True)
+class FirstContact:
+    """Learners first seen in this unit of work: they have no history yet, so the queries that could
+    only come back empty (their cards, answers, open prompts) are skipped."""
+
+    learners: set[int] = field(default_factory=set)
+    without_prompts: set[int] = field(default_factory=set)
 
 
 class Repo:
-    def __init__(self, session: AsyncSession) -> None:
+    """One aggregate's storage over the unit of work's session."""
+
+    def __init__(self, session: AsyncSession, fresh: FirstContact) -> None:
         self._s = session
+        self._fresh = fresh
 
     async def _write(self, statement: Executable) -> Result[Any]:
         """Runs an UPDATE without syncing the session's loaded objects: they are not reused after
@@ -46,3 +59,39 @@ def to_group(row: GroupChatRow) -> Group:
         daily_question_at=time.fromisoformat(row.daily_question_at) if row.daily_question_at else None,
         round_seconds=row.round_seconds,
     )
+
+
+def to_learner(row: LearnerRow) -> Learner:
+    return Learner(
+        id=row.id, platform=row.platform, user_id=row.user_id, display_name=row.display_name,
+        timezone=row.timezone,
+        remind_at=time.fromisoformat(row.remind_at) if row.remind_at else None,
+        exam_date=row.exam_date, daily_goal=row.daily_goal, private_chat_id=row.private_chat_id,
+        unreachable=row.unreachable, streak=Streak(row.streak_days, row.streak_day, row.streak_freezes),
+        certified_on=row.certified_on,
+    )
+
+
+def to_mock(row: MockRow) -> Mock:
+    return Mock(
+        id=row.id, learner_id=row.learner_id, platform=row.platform, chat_id=row.chat_id,
+        kind=row.kind, total=row.total, position=row.position, started_at=row.started_at,
+        ends_at=row.ends_at, finished_at=row.finished_at, outcome=row.outcome, correct=row.correct,
+    )
+
+
+def to_card(row: CardRow) -> CardState:
+    return CardState(
+        question_id=row.question_id, state=row.state, stability=row.stability,
+        difficulty=row.difficulty, due=row.due, last_review=row.last_review,
+    )
+
+
+def ranked(rows: list[tuple[int, str, int]]) -> list[Standing]:
+    """Standings from rows sorted best first: equal points share the better rank."""
+    standings: list[Standing] = []
+    for learner_id, name, points in rows:
+        tied = standings and standings[-1].points == points
+        standings.append(Standing(standings[-1].rank if tied else len(standings) + 1,
+                                  learner_id, name, points))
+    return standings

@@ -42,7 +42,7 @@ async def test_closed_dms_mark_the_learner_unreachable_without_retrying(
         await frontend.messenger.send(Address("discord", "101"), PROMPT)
     assert len(posts(fake, fake.dm_channel(101))) == 1
     async with study_bot.store.transaction() as tx:
-        learner = await tx.find_learner("discord", "101")
+        learner = await tx.learners.find_learner("discord", "101")
     assert learner is not None and learner.unreachable
 
 

@@ -170,7 +170,7 @@ async def test_forgetme_confirms_then_deletes(fake: FakeDiscord, start_bot: Star
     await fake.until(lambda: press.original_edits)
     assert "everything stored about you is deleted" in confirm.text and confirm.buttons == {}
     async with study_bot.store.transaction() as tx:
-        assert await tx.find_learner("discord", "101") is None
+        assert await tx.learners.find_learner("discord", "101") is None
 
 
 async def test_a_failure_in_one_interaction_is_an_apology_and_the_bot_goes_on(

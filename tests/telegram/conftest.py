@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from adapters.telegram import TelegramConfig, TelegramFrontend
-from bot.content.bank import Bank
 from bot.core import StudyBot
 from bot.domain.cards import make_scheduler
+from bot.domain.questions import Bank
 from bot.ports.clock import FixedClock
 from bot.storage.engine import make_engine
 from bot.storage.store import Store

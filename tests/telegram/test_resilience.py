@@ -10,8 +10,8 @@ import pytest
 
 from adapters.telegram import TelegramFrontend
 from adapters.telegram.messenger import PLATFORM, TelegramMessenger
-from bot.content.bank import Bank
 from bot.core import StudyBot
+from bot.domain.questions import Bank
 from bot.events import Address
 from bot.outgoing import Choice, Image, Outgoing
 from bot.ports.clock import FixedClock
@@ -112,7 +112,7 @@ async def test_a_blocked_user_is_marked_unreachable(
     with pytest.raises(RecipientUnreachable):
         await telegram.messenger.send(ALICE, Outgoing("Time for today's questions"))
     async with sqlite_store.transaction() as tx:
-        learner = await tx.find_learner(PLATFORM, "101")
+        learner = await tx.learners.find_learner(PLATFORM, "101")
         assert learner is not None and learner.unreachable
 
     api.say(alice, "/quiz")  # her reply fails too, quietly; the bot goes on serving others
@@ -124,7 +124,7 @@ async def test_a_blocked_user_is_marked_unreachable(
     api.say(alice, "/help")
     await api.wait("sendMessage", chat_id=101, count=2)
     async with sqlite_store.transaction() as tx:
-        learner = await tx.find_learner(PLATFORM, "101")
+        learner = await tx.learners.find_learner(PLATFORM, "101")
         assert learner is not None and not learner.unreachable
 
 

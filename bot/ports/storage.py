@@ -1,0 +1,309 @@
+"""What the features need from storage: one Protocol per aggregate, and the unit of work that holds
+them for one event. bot/storage implements them on SQLAlchemy; tests/memory_store.py in memory.
+
+Each repository takes and returns domain values (bot.domain.models), never rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from bot.domain.models import (
+    AnswerRecord,
+    CardState,
+    DomainRecord,
+    ExamAttempt,
+    FirstAttempt,
+    Group,
+    Learner,
+    Mock,
+    MockItem,
+    Prompt,
+    PushKey,
+    Round,
+    Standing,
+)
+from bot.events import Person
+
+
+class LearnerRepo(Protocol):
+    """Learners: one per person per platform, their settings and first contact."""
+
+    async def learner(self, person: Person, now: datetime, private_chat_id: str | None) -> Learner:
+        """The learner behind `person`, created on first contact; keeps name and DM chat fresh."""
+        ...
+
+    async def find_learner(self, platform: str, user_id: str) -> Learner | None: ...
+
+    async def update_learner(self, learner: Learner, **changes: Any) -> Learner:
+        """Stores new values for the given settings fields and returns the updated learner."""
+        ...
+
+    async def forget(self, learner_id: int) -> None:
+        """Deletes every row about the learner (explicitly, so it holds without FK cascades too)."""
+        ...
+
+
+class AnswerRepo(Protocol):
+    """Cards and answers: each learner x question's memory state, and every answer given."""
+
+    async def cards(self, learner_id: int) -> list[CardState]: ...
+
+    async def card(self, learner_id: int, question_id: str) -> CardState | None: ...
+
+    async def save_card(self, learner_id: int, card: CardState) -> None: ...
+
+    async def count_due(self, learner_id: int, before: datetime) -> int: ...
+
+    async def record_answer(self, learner_id: int, record: AnswerRecord) -> None: ...
+
+    async def answers_since(self, learner_id: int, since: datetime) -> list[AnswerRecord]: ...
+
+    async def domain_records(self, learner_id: int) -> dict[int, DomainRecord]:
+        """Answers and correct answers per domain, counted in the database."""
+        ...
+
+    async def last_question(self, learner_id: int) -> str | None: ...
+
+    async def first_attempts(self, learner_id: int) -> list[FirstAttempt]:
+        """The learner's first answer to each question, from practice or a mock, oldest first."""
+        ...
+
+    async def due_counts(self, learner_ids: Collection[int], before: datetime) -> dict[int, int]: ...
+
+    async def answer_counts(self, learner_ids: Collection[int], since: datetime) -> dict[int, int]: ...
+
+
+class PromptRepo(Protocol):
+    """Prompts: questions posted in a chat, open until answered or closed."""
+
+    async def open_prompt(self, platform: str, chat_id: str, learner_id: int | None,
+                          question_id: str, daily: bool, domain: int | None,
+                          now: datetime, closes_at: datetime | None = None,
+                          round_id: int | None = None, round_position: int | None = None) -> Prompt:
+        """Posts a new question in a chat, closing any earlier open one asked of the same learner."""
+        ...
+
+    async def prompt(self, prompt_id: int) -> Prompt | None: ...
+
+    async def latest_open_prompt(self, platform: str, chat_id: str,
+                                 learner_id: int) -> Prompt | None: ...
+
+    async def close_prompt(self, prompt_id: int, now: datetime) -> bool:
+        """Closes an open prompt; False if it was already closed (a double press loses here)."""
+        ...
+
+    async def hold_open(self, prompt_id: int) -> bool:
+        """False if the group question has closed; else it cannot close until this transaction
+        ends (PostgreSQL: FOR SHARE, so answers run side by side while closing waits for them;
+        SQLite runs one writer at a time anyway). No answer is recorded after its reveal."""
+        ...
+
+    async def due_group_prompts(self, now: datetime, limit: int = 100) -> list[Prompt]:
+        """Open group questions whose answer window has ended."""
+        ...
+
+
+class MockRepo(Protocol):
+    """Mock exams: their questions in order, each answer, and how each ended."""
+
+    async def start_mock(self, learner_id: int, platform: str, chat_id: str, kind: str,
+                         questions: Sequence[tuple[str, int]], now: datetime,
+                         ends_at: datetime) -> Mock | None:
+        """A new mock over (question id, domain) pairs in order; None if one is already running."""
+        ...
+
+    async def mock(self, mock_id: int) -> Mock | None: ...
+
+    async def running_mock(self, learner_id: int) -> Mock | None: ...
+
+    async def mock_items(self, mock_id: int) -> list[MockItem]: ...
+
+    async def answer_mock(self, mock_id: int, position: int, letter: str, correct: bool,
+                          now: datetime) -> bool:
+        """Moves an unfinished mock past `position`; False if that question was already answered."""
+        ...
+
+    async def finish_mock(self, mock_id: int, outcome: str, correct: int | None, now: datetime) -> bool:
+        """Ends a mock; False if it had already ended (a second caller loses here)."""
+        ...
+
+    async def expired_mocks(self, now: datetime, limit: int = 100) -> list[Mock]:
+        """Unfinished mocks whose time is up."""
+        ...
+
+    async def mock_history(self, learner_id: int, limit: int) -> list[Mock]: ...
+
+    async def mock_seen(self, learner_id: int) -> set[str]:
+        """Every question shown in one of the learner's mocks (up to where each one stopped)."""
+        ...
+
+
+class ExamRepo(Protocol):
+    """Sittings of the real exam that learners report."""
+
+    async def record_exam_attempt(self, learner_id: int, taken_on: date, passed: bool,
+                                  now: datetime) -> None:
+        """Records a sitting of the real exam; a second report for the same day corrects the first."""
+        ...
+
+    async def exam_attempts(self, learner_id: int) -> list[ExamAttempt]: ...
+
+
+class PushRepo(Protocol):
+    """Scheduled pushes: who is due, claiming a push once per day, and its outcome."""
+
+    async def lock_due_learners(self, now: datetime, platforms: Collection[str],
+                                limit: int) -> list[tuple[Learner, datetime]]:
+        """Reachable learners owed a push by `now`, with the instant it was owed, locked for this
+        transaction: another instance's tick skips them (PostgreSQL: FOR UPDATE SKIP LOCKED); on
+        SQLite a second writer's transaction fails instead, so nobody claims a learner twice."""
+        ...
+
+    async def set_next_pushes(self, when: Mapping[int, datetime | None]) -> None:
+        """Moves many learners' next push at once (one executemany by primary key)."""
+        ...
+
+    async def set_next_push(self, learner_id: int, when: datetime | None) -> None: ...
+
+    async def record_pushes(self, pushes: Sequence[PushKey], now: datetime) -> dict[PushKey, int]:
+        """Records claimed pushes in one statement; a push already recorded for its day is left
+        out of the result (the unique key decides)."""
+        ...
+
+    async def push_outcome(self, push_id: int, outcome: str) -> None: ...
+
+    async def groups_due(self, now: datetime, platforms: Collection[str],
+                         limit: int) -> list[tuple[Group, datetime]]: ...
+
+    async def set_group_schedule(self, group: Group, when: datetime | None) -> None: ...
+
+    async def reschedule_group(self, group: Group, expected: datetime | None,
+                               following: datetime | None) -> bool: ...
+
+
+class GroupRepo(Protocol):
+    """Group chats and their members."""
+
+    async def group(self, platform: str, chat_id: str, title: str,
+                    now: datetime) -> tuple[Group, bool]:
+        """The group chat, registered on first contact (then True); keeps its title fresh."""
+        ...
+
+    async def update_group(self, group: Group, **changes: Any) -> Group: ...
+
+    async def learner_groups(self, learner_id: int) -> list[Group]: ...
+
+    async def join_group(self, platform: str, chat_id: str, learner_id: int, now: datetime) -> bool:
+        """Makes the learner a member; True if they were not one yet."""
+        ...
+
+
+class RoundRepo(Protocol):
+    """Live rounds and the answers members give to group questions."""
+
+    async def start_round(self, platform: str, chat_id: str, total: int, seconds: int,
+                          domain: int | None, now: datetime) -> Round | None:
+        """A new round in the chat; None while another is unfinished (the partial unique index
+        decides, so two members starting one at once get one round)."""
+        ...
+
+    async def round(self, round_id: int) -> Round: ...
+
+    async def round_questions(self, round_id: int) -> set[str]: ...
+
+    async def previous_run(self, round_id: int, position: int, learner_id: int) -> int:
+        """The member's correct answers in a row up to the round's `position`-th question."""
+        ...
+
+    async def round_standings(self, round_id: int) -> list[Standing]:
+        """Everyone who answered in the round, by the points (bonuses included) it earned them."""
+        ...
+
+    async def finish_round(self, round_id: int, now: datetime) -> None: ...
+
+    async def add_group_answer(self, prompt_id: int, learner_id: int, letter: str, correct: bool,
+                               now: datetime, run: int = 0) -> bool:
+        """Records a member's answer to a group question; False if they had already answered.
+        `run` is their count of correct answers in a row within a round, this one included."""
+        ...
+
+    async def set_group_answer_points(self, prompt_id: int, learner_id: int, points: int) -> None: ...
+
+    async def group_answer_count(self, prompt_id: int) -> int: ...
+
+    async def group_results(self, prompt_id: int) -> list[tuple[str, bool]]:
+        """(name, correct) for each member who answered a group question, in answer order."""
+        ...
+
+
+class PointsRepo(Protocol):
+    """Point totals per learner and per group week, which the leaderboards read."""
+
+    async def add_points(self, learner_id: int, points: int,
+                         weeks: Collection[tuple[str, str, date]]) -> None:
+        """Adds an answer's points to the learner's running total, and to the current week and the
+        all-time total of each of their groups (`weeks`: platform, chat id and that group's Monday)."""
+        ...
+
+    async def count_member(self, platform: str, chat_id: str, learner_id: int, week: date,
+                           since: datetime) -> None:
+        """A new member's totals in the group: every point they ever earned, and this `week`'s
+        (from `since`), as if they had been a member all along."""
+        ...
+
+    async def rebuild_week(self, platform: str, chat_id: str, week: date, since: datetime,
+                           learner_id: int | None = None) -> None:
+        """Recounts the group's `week` (starting at `since`) from the members' answers, or one
+        member's; rows for later weeks go (they were counted in a time zone the group left)."""
+        ...
+
+    async def leaderboard(self, platform: str, chat_id: str, week: date | None,
+                          me: int | None = None, top: int = 10) -> list[Standing]:
+        """The group's first `top` members by points in `week` (None: all time), then `me` if
+        ranked lower. Ties share a rank and are listed by name. The top rows come from the period's
+        index and `me`'s rank from counting the index entries above them: nothing reads every member."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """The repositories over one transaction: everything one event reads and writes commits together."""
+
+    # Learners first seen in this unit of work: no history to read yet.
+    new_learner_ids: set[int]
+
+    @property
+    def learners(self) -> LearnerRepo: ...
+
+    @property
+    def answers(self) -> AnswerRepo: ...
+
+    @property
+    def prompts(self) -> PromptRepo: ...
+
+    @property
+    def mocks(self) -> MockRepo: ...
+
+    @property
+    def exams(self) -> ExamRepo: ...
+
+    @property
+    def groups(self) -> GroupRepo: ...
+
+    @property
+    def rounds(self) -> RoundRepo: ...
+
+    @property
+    def points(self) -> PointsRepo: ...
+
+    @property
+    def pushes(self) -> PushRepo: ...
+
+
+class Store(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[UnitOfWork, bool | None]:
+        """A unit of work, committed when the block ends and rolled back if it raises."""
+        ...

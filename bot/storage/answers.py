@@ -1,0 +1,97 @@
+"""Cards and answers: each learner x question's memory state, and every answer given."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+
+from bot.domain.models import (
+    AnswerRecord,
+    CardState,
+    DomainRecord,
+    FirstAttempt,
+)
+from bot.storage.repo import Repo, to_card
+from bot.storage.schema import (
+    AnswerRow,
+    CardRow,
+    MockItemRow,
+    MockRow,
+)
+
+
+class AnswerRepo(Repo):
+    async def cards(self, learner_id: int) -> list[CardState]:
+        rows = await self._s.scalars(select(CardRow).where(CardRow.learner_id == learner_id))
+        return [to_card(r) for r in rows]
+
+    async def card(self, learner_id: int, question_id: str) -> CardState | None:
+        row = await self._s.get(CardRow, (learner_id, question_id))
+        return to_card(row) if row else None
+
+    async def save_card(self, learner_id: int, card: CardState) -> None:
+        row = await self._s.get(CardRow, (learner_id, card.question_id))
+        if row is None:
+            row = CardRow(learner_id=learner_id, question_id=card.question_id)
+            self._s.add(row)
+        row.state, row.stability, row.difficulty = card.state, card.stability, card.difficulty
+        row.due, row.last_review = card.due, card.last_review
+
+    async def count_due(self, learner_id: int, before: datetime) -> int:
+        stmt = select(func.count()).select_from(CardRow).where(
+            CardRow.learner_id == learner_id, CardRow.due <= before)
+        return int((await self._s.execute(stmt)).scalar_one())
+
+    async def record_answer(self, learner_id: int, record: AnswerRecord) -> None:
+        self._s.add(AnswerRow(
+            learner_id=learner_id, question_id=record.question_id, domain=record.domain,
+            correct=record.correct, is_review=record.is_review, answered_at=record.answered_at,
+            points=record.points,
+        ))
+
+    async def answers_since(self, learner_id: int, since: datetime) -> list[AnswerRecord]:
+        stmt = (select(AnswerRow).where(AnswerRow.learner_id == learner_id,
+                                        AnswerRow.answered_at >= since)
+                .order_by(AnswerRow.answered_at))
+        return [AnswerRecord(r.question_id, r.domain, r.correct, r.is_review, r.answered_at, r.points)
+                for r in await self._s.scalars(stmt)]
+
+    async def domain_records(self, learner_id: int) -> dict[int, DomainRecord]:
+        """Answers and correct answers per domain, counted in the database."""
+        stmt = (select(AnswerRow.domain, func.count(), func.sum(case((AnswerRow.correct, 1), else_=0)))
+                .where(AnswerRow.learner_id == learner_id).group_by(AnswerRow.domain))
+        return {d: DomainRecord(int(n), int(c or 0)) for d, n, c in await self._s.execute(stmt)}
+
+    async def last_question(self, learner_id: int) -> str | None:
+        stmt = (select(AnswerRow.question_id).where(AnswerRow.learner_id == learner_id)
+                .order_by(AnswerRow.answered_at.desc(), AnswerRow.id.desc()).limit(1))
+        return (await self._s.execute(stmt)).scalar_one_or_none()
+
+    async def first_attempts(self, learner_id: int) -> list[FirstAttempt]:
+        """The learner's first answer to each question, from practice or a mock, oldest first."""
+        practice = (select(AnswerRow.question_id, AnswerRow.domain, AnswerRow.correct,
+                           AnswerRow.answered_at)
+                    .where(AnswerRow.learner_id == learner_id))
+        mocks = (select(MockItemRow.question_id, MockItemRow.domain, MockItemRow.correct,
+                        MockItemRow.answered_at)
+                 .join(MockRow, MockRow.id == MockItemRow.mock_id)
+                 .where(MockRow.learner_id == learner_id))
+        first: dict[str, FirstAttempt] = {}
+        for stmt in (practice, mocks):
+            for qid, domain, correct, at in await self._s.execute(stmt):
+                if at is not None and (qid not in first or at < first[qid].at):  # None: unanswered
+                    first[qid] = FirstAttempt(qid, domain, correct, at)
+        return sorted(first.values(), key=lambda a: a.at)
+
+    async def due_counts(self, learner_ids: Collection[int], before: datetime) -> dict[int, int]:
+        stmt = (select(CardRow.learner_id, func.count()).where(
+            CardRow.learner_id.in_(learner_ids), CardRow.due <= before).group_by(CardRow.learner_id))
+        return {lid: int(n) for lid, n in await self._s.execute(stmt)}
+
+    async def answer_counts(self, learner_ids: Collection[int], since: datetime) -> dict[int, int]:
+        stmt = (select(AnswerRow.learner_id, func.count()).where(
+            AnswerRow.learner_id.in_(learner_ids), AnswerRow.answered_at >= since)
+            .group_by(AnswerRow.learner_id))
+        return {lid: int(n) for lid, n in await self._s.execute(stmt)}

@@ -1,0 +1,69 @@
+"""Prompts: questions posted in a chat, open until answered or closed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from bot.domain.models import (
+    Prompt,
+)
+from bot.storage.repo import Repo, to_prompt
+from bot.storage.schema import (
+    PromptRow,
+)
+
+
+class PromptRepo(Repo):
+    async def open_prompt(self, platform: str, chat_id: str, learner_id: int | None,
+                          question_id: str, daily: bool, domain: int | None,
+                          now: datetime, closes_at: datetime | None = None,
+                          round_id: int | None = None, round_position: int | None = None) -> Prompt:
+        """Posts a new question in a chat, closing any earlier open one asked of the same learner."""
+        if learner_id in self._fresh.without_prompts:
+            self._fresh.without_prompts.discard(learner_id)  # nothing of theirs to close yet
+        elif learner_id is not None:
+            await self._write(update(PromptRow).where(
+                PromptRow.platform == platform, PromptRow.chat_id == chat_id,
+                PromptRow.learner_id == learner_id, PromptRow.closed_at.is_(None),
+            ).values(closed_at=now))
+        row = PromptRow(platform=platform, chat_id=chat_id, learner_id=learner_id,
+                        question_id=question_id, daily=daily, domain=domain, created_at=now,
+                        closes_at=closes_at, round_id=round_id, round_position=round_position)
+        self._s.add(row)
+        await self._s.flush()
+        return to_prompt(row)
+
+    async def prompt(self, prompt_id: int) -> Prompt | None:
+        row = await self._s.get(PromptRow, prompt_id)
+        return to_prompt(row) if row else None
+
+    async def latest_open_prompt(self, platform: str, chat_id: str,
+                                 learner_id: int) -> Prompt | None:
+        stmt = (select(PromptRow).where(
+            PromptRow.platform == platform, PromptRow.chat_id == chat_id,
+            PromptRow.learner_id == learner_id, PromptRow.closed_at.is_(None),
+        ).order_by(PromptRow.id.desc()).limit(1))
+        row = (await self._s.execute(stmt)).scalar_one_or_none()
+        return to_prompt(row) if row else None
+
+    async def close_prompt(self, prompt_id: int, now: datetime) -> bool:
+        """Closes an open prompt; False if it was already closed (a double press loses here)."""
+        result = await self._write(update(PromptRow).where(
+            PromptRow.id == prompt_id, PromptRow.closed_at.is_(None)).values(closed_at=now))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def hold_open(self, prompt_id: int) -> bool:
+        """False if the group question has closed; else it cannot close until this transaction
+        ends (PostgreSQL: FOR SHARE, so answers run side by side while closing waits for them;
+        SQLite runs one writer at a time anyway). No answer is recorded after its reveal."""
+        stmt = (select(PromptRow.id).where(PromptRow.id == prompt_id, PromptRow.closed_at.is_(None))
+                .with_for_update(read=True))
+        return (await self._s.execute(stmt)).scalar_one_or_none() is not None
+
+    async def due_group_prompts(self, now: datetime, limit: int = 100) -> list[Prompt]:
+        """Open group questions whose answer window has ended."""
+        stmt = (select(PromptRow).where(PromptRow.closes_at <= now, PromptRow.closed_at.is_(None))
+                .order_by(PromptRow.closes_at).limit(limit))
+        return [to_prompt(r) for r in await self._s.scalars(stmt)]
