@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.cards import make_scheduler, retrievability, review
-from bot.domain.domains import BY_NUMBER
+from bot.domain.exam import BY_NUMBER
 from bot.domain.models import DomainRecord
 from bot.domain.questions import Bank
 from bot.domain.selection import LearnerView, pick_next

@@ -74,4 +74,4 @@ async def test_stats_says_what_is_missing_then_forecasts(chat: Chatter, store: S
     await chat.send("/stats")
     assert "Still needed: D2 Clinical" not in chat.text
     assert "Readiness: about 7" in chat.text and "pass chance" in chat.text
-    assert "AMT's scaled score is not a raw percentage" in chat.text
+    assert "a scaled score, not a raw percentage" in chat.text

@@ -16,15 +16,15 @@ from discord import app_commands
 from adapters.discord_bot.interactions import Interaction, Interactions
 from adapters.discord_bot.state import AdapterState
 from bot.core import APOLOGY
-from bot.domain.domains import DOMAINS
+from bot.domain.exam import DOMAINS, MockKind
 
 log = logging.getLogger(__name__)
 
 DOMAIN_CHOICES = [app_commands.Choice(name=f"{d.number}. {d.name}", value=d.number) for d in DOMAINS]
 PERIOD_CHOICES = [app_commands.Choice(name="This week (since Monday)", value="week"),
                   app_commands.Choice(name="All time", value="all")]
-MOCK_CHOICES = [app_commands.Choice(name="Sprint: 50 questions in 30 minutes", value="sprint"),
-                app_commands.Choice(name="Full: 200 questions in 120 minutes", value="full"),
+MOCK_CHOICES = [*(app_commands.Choice(name=f"{kind.capitalize()}: {kind.description}", value=kind.value)
+                  for kind in MockKind),
                 app_commands.Choice(name="Stop the running mock", value="stop")]
 RESULT_CHOICES = [app_commands.Choice(name="Passed", value="passed"),
                   app_commands.Choice(name="Failed", value="failed")]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.domains import DOMAINS
-
-FORM_QUESTIONS = 200  # a real CMAS form: 200 scored questions
+from bot.domain.exam import DOMAINS
 
 
 def allocate(total: int) -> dict[int, int]:

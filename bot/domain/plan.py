@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.domain.domains import BY_NUMBER, DOMAINS
+from bot.domain.exam import BY_NUMBER, DOMAINS
 from bot.domain.models import DomainRecord
 
 FINAL_DAYS = 7

@@ -10,7 +10,7 @@ The model, small enough to check by hand (README "Readiness"):
    accuracy over all domains (Laplace-smoothed) and s = PRIOR_STRENGTH answers' worth of pull toward it.
 3. On a form, the domain's n_d blueprint questions score BetaBinomial(n_d, a, b); the domains are
    independent, so the form's total is their sum, computed exactly by convolution.
-Predicted % is the mean, the band its 10th-90th percentiles, the pass chance P(total >= 70 %).
+Predicted % is the mean, the band its 10th-90th percentiles, the pass chance P(total >= the pass mark).
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
-from bot.domain.blueprint import FORM_QUESTIONS, allocate
-from bot.domain.domains import BY_NUMBER, DOMAINS
+from bot.domain.blueprint import allocate
+from bot.domain.exam import BY_NUMBER, DOMAINS, FORM_QUESTIONS, PASS_CAVEAT, PASS_MARK, SCALE_MAX
 from bot.domain.models import FirstAttempt
 
 MIN_FIRST_ATTEMPTS = 15  # per domain, before any prediction is shown
 HALF_LIFE_DAYS = 14.0
 PRIOR_STRENGTH = 2.0
-PASS_FRACTION = 0.7  # the scaled pass mark 70 read as 70 % correct: an assumption, said to the learner
+PASS_FRACTION = PASS_MARK / SCALE_MAX  # the scaled mark read as a share correct: said to the learner
 BAND = (0.1, 0.9)
 FORM = allocate(FORM_QUESTIONS)
 
@@ -132,6 +132,5 @@ def readiness_lines(attempts: Sequence[FirstAttempt], now: datetime) -> list[str
     return [
         f"Readiness: about {f.mean_pct:.0f}% correct on an unseen 200-question form "
         f"(80% band {f.low_pct:.0f}-{f.high_pct:.0f}%); pass chance {100 * f.pass_chance:.0f}%.",
-        "(Passing is read as 70% correct: AMT's scaled score is not a raw percentage, so treat this "
-        "as a guide.)",
+        f"({PASS_CAVEAT})",
     ]

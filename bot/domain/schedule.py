@@ -89,7 +89,7 @@ def anniversary(certified_on: date, year: int) -> date:
 
 def renewal_at(learner: Learner, zone: ZoneInfo, after: datetime) -> datetime | None:
     """The next anniversary of the learner's pass, at their reminder time (else 09:00): AMT asks
-    for 10 CCP points a year, so each year gets a nudge."""
+    for CCP points every year, so each year gets a nudge."""
     if learner.certified_on is None:
         return None
     at = learner.remind_at or MILESTONE_TIME

@@ -7,7 +7,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.domain.domains import BY_NUMBER
+from bot.domain.exam import BY_NUMBER
 from bot.domain.models import DomainRecord
 from bot.domain.questions import Bank, Question
 

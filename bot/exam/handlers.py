@@ -1,8 +1,8 @@
 """/examresult and the "How did it go?" buttons: a sitting of the real exam, and what follows from it.
 
-After a fail: the first retake date (AMT's 45-day wait), the attempts left (4 in all) and a plan to the
-retake weighted to the weak domains. After a pass: the 3-year renewal cycle and the CCP points due (10
-a year, 30 a cycle). One sitting per day: a second report for the same day corrects the first, so a
+After a fail: the first retake date (after AMT's wait), the attempts left and a plan to the retake
+weighted to the weak domains. After a pass: the renewal cycle and the CCP points due (the numbers are
+in bot.domain.exam). One sitting per day: a second report for the same day corrects the first, so a
 double press or a fixed typo never uses up an attempt.
 """
 
@@ -11,6 +11,14 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from bot.domain.exam import (
+    ANNUAL_FEE,
+    CCP_PER_CYCLE,
+    CCP_PER_YEAR,
+    CYCLE_YEARS,
+    MAX_ATTEMPTS,
+    RETAKE_WAIT_DAYS,
+)
 from bot.domain.models import ExamAttempt
 from bot.domain.plan import build
 from bot.inputs import InputError
@@ -18,11 +26,6 @@ from bot.outgoing import Outgoing
 from bot.plan.handlers import learner_state, render
 from bot.turn import Turn
 
-RETAKE_WAIT_DAYS = 45
-MAX_ATTEMPTS = 4
-CYCLE_YEARS = 3
-CCP_PER_YEAR = 10
-ANNUAL_FEE = 75
 PAST_LIMIT_YEARS = 3  # older sittings change nothing the bot tracks; an older date is a typo
 WORDS = {"passed": True, "pass": True, "failed": False, "fail": False}
 
@@ -85,7 +88,7 @@ def _passed(taken: date) -> list[str]:
         f"Congratulations on passing the CMAS! Recorded: passed on {taken.isoformat()}.",
         f"Renewal: your certification runs in {CYCLE_YEARS}-year cycles; this one ends "
         f"{end:%A %d %B %Y}.",
-        f"Continuing competency (CCP): {CCP_PER_YEAR} points a year, {CCP_PER_YEAR * CYCLE_YEARS} in the "
+        f"Continuing competency (CCP): {CCP_PER_YEAR} points a year, {CCP_PER_CYCLE} in the "
         f"cycle ({steps}).",
         f"The annual fee is ${ANNUAL_FEE}. Check AMT's current handbook: fees and policies change.",
     ]

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from bot import payloads
 from bot.domain.blueprint import allocate
+from bot.domain.exam import SECONDS_PER_QUESTION, MockKind
 from bot.domain.models import Mock
 from bot.domain.questions import LETTERS, Bank, Question
 from bot.events import Address
@@ -25,11 +26,9 @@ from bot.outgoing import Choice, Outgoing
 from bot.ports.storage import UnitOfWork
 from bot.turn import Turn
 
-SECONDS_PER_QUESTION = 36  # the real exam's pace: 200 questions in 2 hours
-KINDS = {"sprint": 50, "full": 200}
 HISTORY = 5
-USAGE = ("Use /mock sprint (50 questions, 30 min) or /mock full (200 questions, 2 h); /mock stop "
-         "abandons a running one. Example: /mock sprint")
+USAGE = (f"Use /mock sprint ({MockKind.SPRINT.description}) or /mock full ({MockKind.FULL.description}); "
+         "/mock stop abandons a running one. Example: /mock sprint")
 ENDED = "This mock exam has ended. Send /mock for your results and a new one."
 
 
@@ -53,17 +52,17 @@ async def command(turn: Turn, args: tuple[str, ...]) -> list[Outgoing]:
     if turn.chat.is_group:
         return [Outgoing("Mock exams are one person's exam: send /mock to me in a private chat.")]
     word = args[0].lower() if args else ""
-    if len(args) > 1 or word not in {"", "stop", *KINDS}:
+    if len(args) > 1 or word not in {"", "stop", *MockKind}:
         raise InputError(USAGE)
     settled = await _settle(turn)
     if word == "stop":
         return [*settled, await _stop(turn)]
     if word:
-        return [*settled, *await _start(turn, word)]
+        return [*settled, *await _start(turn, MockKind(word))]
     return [*settled, await _menu(turn)]
 
 
-async def _start(turn: Turn, kind: str) -> list[Outgoing]:
+async def _start(turn: Turn, kind: MockKind) -> list[Outgoing]:
     running = await turn.tx.mocks.running_mock(turn.learner.id)
     if running is not None:
         return [Outgoing(f"A {running.kind} mock is already running: answer it (below), or send "
@@ -71,7 +70,7 @@ async def _start(turn: Turn, kind: str) -> list[Outgoing]:
                 await _current(turn, running)]
     seen = await turn.tx.mocks.mock_seen(turn.learner.id) | {c.question_id for c in
                                                         await turn.tx.answers.cards(turn.learner.id)}
-    questions = draw(turn.bank, KINDS[kind], seen, turn.rng)
+    questions = draw(turn.bank, kind.questions, seen, turn.rng)
     if not questions:
         return [Outgoing("The question bank is empty, so there is nothing to put in a mock.")]
     address = turn.chat.address
@@ -82,8 +81,8 @@ async def _start(turn: Turn, kind: str) -> list[Outgoing]:
     if mock is None:  # another one was started concurrently (a double press): show that one
         running = await turn.tx.mocks.running_mock(turn.learner.id)
         return [await _current(turn, running)] if running else [Outgoing("Please try again: /mock sprint")]
-    short = (f" The bank has only {len(questions)} of the {KINDS[kind]} questions the blueprint asks "
-             "for, so this one is shorter." if len(questions) < KINDS[kind] else "")
+    short = (f" The bank has only {len(questions)} of the {kind.questions} questions the blueprint asks "
+             "for, so this one is shorter." if len(questions) < kind.questions else "")
     intro = Outgoing(f"{kind.capitalize()} mock: {len(questions)} questions, "
                      f"{len(questions) * SECONDS_PER_QUESTION // 60} minutes, weighted like the real "
                      f"exam. No feedback until the end; /mock stop abandons.{short}")
@@ -196,8 +195,8 @@ async def _stop(turn: Turn) -> Outgoing:
 async def _menu(turn: Turn) -> Outgoing:
     lines = ["Mock exams: timed and weighted like the real CMAS, no feedback until the end. They do not "
              "change your reviews or points.",
-             "/mock sprint - 50 questions in 30 minutes",
-             "/mock full - 200 questions in 2 hours",
+             f"/mock sprint - {MockKind.SPRINT.description}",
+             f"/mock full - {MockKind.FULL.description}",
              "/mock stop - abandon a running mock"]
     history = await turn.tx.mocks.mock_history(turn.learner.id, HISTORY)
     if history:

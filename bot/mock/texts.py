@@ -7,13 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.domains import BY_NUMBER, DOMAINS
+from bot.domain.exam import BY_NUMBER, DOMAINS, PASS_CAVEAT, PASS_MARK, passes
 from bot.domain.models import Mock, MockItem
 from bot.domain.questions import LETTERS, Question
 
-PASS_PERCENT = 70
-CAVEAT = ("AMT reports a scaled score, not a raw percentage: this estimate reads 70% correct as the "
-          "pass mark, so treat it as a guide.")
 RETIRED = "(This question has been retired from the bank; it counts as wrong.)"
 
 
@@ -36,10 +33,6 @@ def question_text(mock: Mock, question: Question | None, left: timedelta) -> str
     return "\n".join((header, "", *_question_lines(question)))
 
 
-def passed(correct: int, total: int) -> bool:
-    return 100 * correct >= PASS_PERCENT * total
-
-
 def result_text(mock: Mock, items: Sequence[MockItem]) -> str:
     total, correct = len(items), sum(item.correct for item in items)
     answered = sum(item.letter is not None for item in items)
@@ -56,10 +49,10 @@ def result_text(mock: Mock, items: Sequence[MockItem]) -> str:
     lines = [
         head,
         f"Correct: {correct} of {total} ({percent}%).",
-        f"Estimated score: {percent} of 100: {'PASS' if passed(correct, total) else 'FAIL'} "
-        f"({PASS_PERCENT} needed). The real exam could land anywhere from {max(percent - margin, 0)} "
+        f"Estimated score: {percent} of 100: {'PASS' if passes(correct, total) else 'FAIL'} "
+        f"({PASS_MARK} needed). The real exam could land anywhere from {max(percent - margin, 0)} "
         f"to {min(percent + margin, 100)}.",
-        CAVEAT,
+        PASS_CAVEAT,
         "",
         "By domain (exam weight): right of asked",
     ]
@@ -86,7 +79,7 @@ def review_text(question: Question | None, item: MockItem, index: int, count: in
 def history_line(mock: Mock, zone: ZoneInfo, now: datetime) -> str:
     line = f"{mock.started_at.astimezone(zone):%Y-%m-%d} {mock.kind}: "
     if mock.correct is not None:
-        verdict = "pass" if passed(mock.correct, mock.total) else "below 70"
+        verdict = "pass" if passes(mock.correct, mock.total) else f"below {PASS_MARK}"
         late = ", time ran out" if mock.outcome == "expired" else ""
         return line + f"{100 * mock.correct // mock.total}% correct, {verdict}{late}"
     if mock.finished_at is not None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from bot.domain.domains import BY_NUMBER
+from bot.domain.exam import BY_NUMBER, PASS_MARK, SCALE_MAX
 from bot.domain.models import DomainRecord
 from bot.domain.plan import Block, Plan, build
 from bot.inputs import GOAL_MAX, InputError
 from bot.outgoing import Outgoing
 from bot.turn import Turn
 
-WEAK_BELOW = 0.7  # accuracy under the pass mark
+WEAK_BELOW = PASS_MARK / SCALE_MAX  # accuracy under the pass mark
 WEAK_MIN_ANSWERS = 5
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import payloads
-from bot.domain.domains import BY_NUMBER
+from bot.domain.exam import BY_NUMBER
 from bot.domain.questions import LETTERS, Question
 from bot.outgoing import Choice, Outgoing
 

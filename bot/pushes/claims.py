@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot import payloads
 from bot.account.handlers import countdown
+from bot.domain.exam import CCP_PER_CYCLE, CCP_PER_YEAR, CYCLE_YEARS
 from bot.domain.models import Group, Learner, PushKey
 from bot.domain.questions import Bank
 from bot.domain.schedule import (
@@ -96,10 +97,11 @@ def _learner_message(learner: Learner, zone: ZoneInfo, now: datetime, due: int, 
 
 def _renewal_line(certified_on: date, years: int) -> str:
     """AMT's cycle is three years from certification; say which year of it this is."""
-    cycle_ends = anniversary(certified_on, certified_on.year + 3 * ((years - 1) // 3 + 1))
+    cycle = (years - 1) // CYCLE_YEARS + 1
+    cycle_ends = anniversary(certified_on, certified_on.year + CYCLE_YEARS * cycle)
     return (f"{years} year{'s' if years != 1 else ''} since you earned your CMAS. Renewal: AMT asks "
-            f"for 10 CCP points a year (30 per 3-year cycle) and the annual fee; this cycle ends "
-            f"{cycle_ends:%d %B %Y}.")
+            f"for {CCP_PER_YEAR} CCP points a year ({CCP_PER_CYCLE} per {CYCLE_YEARS}-year cycle) and the "
+            f"annual fee; this cycle ends {cycle_ends:%d %B %Y}.")
 
 
 def _streak_message(learner: Learner, zone: ZoneInfo, now: datetime, done: int) -> Outgoing:

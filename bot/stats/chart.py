@@ -15,13 +15,12 @@ from io import BytesIO
 
 from matplotlib.figure import Figure
 
-from bot.domain.domains import DOMAINS
+from bot.domain.exam import DOMAINS, PASS_MARK
 from bot.domain.models import DomainRecord
 from bot.outgoing import Image
 from bot.turn import Turn
 
 ACTIVITY_DAYS = 56  # eight weeks
-PASS_PERCENT = 70
 GOOD, WEAK, NONE = "#2e7d32", "#ef6c00", "#bdbdbd"
 
 
@@ -41,18 +40,19 @@ def render(records: Mapping[int, DomainRecord], activity: Sequence[tuple[int, in
         record = records.get(domain.number, DomainRecord())
         share = 100 * record.correct / record.answered if record.answered else 0.0
         values.append(share)
-        colours.append(NONE if not record.answered else GOOD if share >= PASS_PERCENT else WEAK)
+        colours.append(NONE if not record.answered else GOOD if share >= PASS_MARK else WEAK)
         shown = f"{share:.0f}% of {record.answered}" if record.answered else "no answers"
         accuracy.text(-3, row, f"D{domain.number} {domain.short} ({domain.weight}%): {shown}",
                       va="center", ha="right", fontsize=8)
     accuracy.barh(rows, values, height=[0.25 + 0.6 * d.weight / heaviest for d in DOMAINS],
                   color=colours)
-    accuracy.axvline(PASS_PERCENT, color="#616161", linestyle="--", linewidth=1)
+    accuracy.axvline(PASS_MARK, color="#616161", linestyle="--", linewidth=1)
     accuracy.set_yticks([])
     accuracy.set_ylim(0.4, len(DOMAINS) + 0.6)
     accuracy.set_xlim(0, 100)
-    accuracy.set_xticks([0, 50, PASS_PERCENT, 100])
-    figure.text(0.5, 0.96, "Accuracy by domain (weight in brackets and as bar thickness; dashed: 70%)",
+    accuracy.set_xticks([0, 50, PASS_MARK, 100])
+    title = f"Accuracy by domain (weight in brackets and as bar thickness; dashed: {PASS_MARK}%)"
+    figure.text(0.5, 0.96, title,
                 fontsize=10, ha="center")
 
     # Two filled step outlines (all answers, then the right ones over them) read as stacked bars

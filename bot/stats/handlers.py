@@ -3,7 +3,7 @@ and readiness for the exam."""
 
 from __future__ import annotations
 
-from bot.domain.domains import DOMAINS
+from bot.domain.exam import DOMAINS
 from bot.domain.models import DomainRecord
 from bot.domain.readiness import readiness_lines
 from bot.domain.streaks import FREEZE_EVERY, MAX_FREEZES, as_of

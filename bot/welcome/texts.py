@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from bot.domain.domains import DOMAINS
+from bot.domain.exam import (
+    ANNUAL_FEE,
+    CCP_PER_CYCLE,
+    CCP_PER_YEAR,
+    CYCLE_YEARS,
+    DOMAINS,
+    EXAM_FEE,
+    EXAM_TIME,
+    FORM_QUESTIONS,
+    MAX_ATTEMPTS,
+    MAX_SITTING_QUESTIONS,
+    PASS_MARK,
+    RETAKE_WAIT_DAYS,
+    SCALE_MAX,
+    MockKind,
+)
 from bot.domain.points import RULES
 from bot.domain.schedule import STREAK_CHECK
 from bot.domain.streaks import FREEZE_EVERY, MAX_FREEZES
@@ -31,8 +46,9 @@ HELP = "\n".join((
     "/quiz [domain] - the next best question (domain 1-8 or a word like billing)",
     "/daily - today's session: due reviews plus new questions up to your goal",
     "/stats - your progress, accuracy per domain, streak and freezes, reviews due, readiness and a chart",
-    "/mock sprint|full - a timed practice exam: 50 questions in 30 min or 200 in 2 h, no feedback "
-    "until the end (/mock stop abandons; mock answers do not change your reviews or points)",
+    f"/mock sprint|full - a timed practice exam: {MockKind.SPRINT.description} or "
+    f"{MockKind.FULL.description}, no feedback until the end (/mock stop abandons; mock answers "
+    "do not change your reviews or points)",
     "/plan - your week-by-week plan to the exam date: focus domains, new questions a day, mocks",
     "/examresult passed|failed [YYYY-MM-DD] - record how the exam went: retake or renewal dates",
     "/examdate YYYY-MM-DD - set your exam date (/examdate clear removes it)",
@@ -57,14 +73,18 @@ HELP = "\n".join((
 
 def about() -> str:
     domains = "\n".join(f"{d.number}. {d.name} - {d.weight}%" for d in DOMAINS)
+    hours = int(EXAM_TIME.total_seconds() // 3600)
     return (
         "The CMAS exam (American Medical Technologists)\n"
-        "Format: computer-based, proctored, closed book; 200 scored multiple-choice questions "
-        "(a sitting may have up to 230, the extra ones unscored) in 2 hours.\n"
-        "Passing: a scaled score of 70 on a 0-100 scale (not 70% of raw answers).\n\n"
+        f"Format: computer-based, proctored, closed book; {FORM_QUESTIONS} scored multiple-choice questions "
+        f"(a sitting may have up to {MAX_SITTING_QUESTIONS}, the extra ones unscored) in {hours} hours.\n"
+        f"Passing: a scaled score of {PASS_MARK} on a 0-{SCALE_MAX} scale (not {PASS_MARK}% of raw "
+        "answers).\n\n"
         f"Domains and weights:\n{domains}\n\n"
-        "Fee: $125, non-refundable (application, exam and first annual fee).\n"
-        "Retakes: wait 45 days after a failed attempt; at most 4 attempts in all.\n"
-        "Renewal: a 3-year cycle with an annual fee ($75) and 10 CCP points a year (30 per cycle).\n"
-        "Check amt's current handbook before you book: fees and policies change."
+        f"Fee: ${EXAM_FEE}, non-refundable (application, exam and first annual fee).\n"
+        f"Retakes: wait {RETAKE_WAIT_DAYS} days after a failed attempt; at most {MAX_ATTEMPTS} attempts in "
+        "all.\n"
+        f"Renewal: a {CYCLE_YEARS}-year cycle with an annual fee (${ANNUAL_FEE}) and {CCP_PER_YEAR} CCP "
+        f"points a year ({CCP_PER_CYCLE} per cycle).\n"
+        "Check AMT's current handbook before you book: fees and policies change."
     )
