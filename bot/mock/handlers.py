@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from bot import payloads
 from bot.domain.blueprint import allocate
 from bot.domain.exam import SECONDS_PER_QUESTION, MockKind
+from bot.domain.grading import Attempt, Mode, grade
 from bot.domain.models import Mock
 from bot.domain.questions import LETTERS, Bank, Question
 from bot.events import Address
@@ -144,7 +145,7 @@ async def _answer(turn: Turn, mock: Mock, position: int, letter: str, pressed: b
         return [Outgoing("That question is already answered; the mock has moved on.", private=True)]
     items = await turn.tx.mocks.mock_items(mock.id)
     question = turn.bank.get(items[position].question_id)
-    correct = question is not None and letter == question.answer  # a retired question scores wrong
+    correct = grade(Attempt(question, letter, Mode.MOCK, turn.now), turn.scheduler).correct
     if not await turn.tx.mocks.answer_mock(mock.id, position, letter, correct, turn.now):
         return [Outgoing("That question is already answered; the mock has moved on.", private=True)]
     mock = replace(mock, position=position + 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import payloads
 from bot.domain.cards import retrievability
+from bot.domain.grading import Mode
 from bot.domain.models import Prompt
 from bot.domain.selection import LearnerView, Pick, pick_next
 from bot.outgoing import Choice, Outgoing
@@ -81,7 +82,7 @@ async def answer(turn: Turn, prompt: Prompt, letter: str, pressed: bool) -> list
         return await rounds.answer(turn, prompt, question, letter)
     if not await turn.tx.prompts.close_prompt(prompt.id, turn.now):
         return [Outgoing("You have already answered this question.", private=True)]
-    await learn(turn, question, letter == question.answer)
+    await learn(turn, question, letter, Mode.PRACTICE)
     header = "Daily" if prompt.daily else "Question"
     next_payload = payloads.Next(daily=prompt.daily, domain=None if prompt.daily else prompt.domain)
     return [Outgoing(verdict_text(question, letter, header),

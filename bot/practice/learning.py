@@ -1,40 +1,56 @@
-"""Recording one answer: the FSRS card moves, the answer is kept, its points are credited to the
-learner and to each of their groups' weeks, and meeting the daily goal moves the streak on."""
+"""Recording one answer, graded by bot.domain.grading: the FSRS card moves, the answer is kept, its
+points are credited to the learner and to each of their groups' weeks, and meeting the daily goal
+moves the streak on."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.cards import review
+from bot.domain.grading import Attempt, Mode, Verdict, grade
 from bot.domain.models import AnswerRecord
-from bot.domain.points import points_for
 from bot.domain.questions import Question
 from bot.domain.schedule import week_start
 from bot.domain.streaks import goal_met
 from bot.turn import Turn
 
 
-async def learn(turn: Turn, question: Question, correct: bool, bonus: int = 0) -> int:
-    """Updates the learner's card and records the answer; returns the points it earned (`bonus`,
-    a round's speed and streak bonus, included when the rules allow it)."""
-    card = await turn.tx.answers.card(turn.learner.id, question.id)
+async def attempt(turn: Turn, question: Question, letter: str, mode: Mode, *,
+                  elapsed: timedelta = timedelta(0), limit: timedelta | None = None,
+                  run: int = 0) -> Attempt:
+    """What grading needs from storage: the learner's card for the question and today's answers."""
     exam = turn.learner.exam_date
-    due_by = turn.day_start(exam) if exam is not None and exam > turn.today else None
-    await turn.tx.answers.save_card(turn.learner.id,
-                            review(turn.scheduler, question.id, card, correct, turn.now, due_by))
-    today = await turn.tx.answers.answers_since(turn.learner.id, turn.day_start())
-    earned = points_for(correct=correct, is_review=card is not None,
-                        repeated_today=any(a.question_id == question.id for a in today),
-                        earned_today=sum(a.points for a in today), bonus=bonus)
+    return Attempt(
+        question, letter, mode, turn.now,
+        card=await turn.tx.answers.card(turn.learner.id, question.id),
+        today=await turn.tx.answers.answers_since(turn.learner.id, turn.day_start()),
+        elapsed=elapsed, limit=limit, run=run,
+        due_by=turn.day_start(exam) if exam is not None and exam > turn.today else None,
+    )
+
+
+async def record(turn: Turn, attempt: Attempt, verdict: Verdict) -> None:
+    """Stores a graded answer: the new card, the answer with its points (also on each of the
+    learner's groups' weekly boards), and the streak once the day's goal is met."""
+    question = attempt.question
+    assert question is not None and verdict.card is not None  # only graded questions move a card
+    await turn.tx.answers.save_card(turn.learner.id, verdict.card)
     await turn.tx.answers.record_answer(turn.learner.id, AnswerRecord(
-        question.id, question.domain, correct, is_review=card is not None, answered_at=turn.now,
-        points=earned))
-    if earned:
+        question.id, question.domain, verdict.correct, is_review=attempt.card is not None,
+        answered_at=turn.now, points=verdict.points))
+    if verdict.points:
         weeks = [(g.platform, g.chat_id, week_start(turn.now, ZoneInfo(g.timezone or turn.default_timezone))
                   .date()) for g in await turn.tx.groups.learner_groups(turn.learner.id)]
-        await turn.tx.points.add_points(turn.learner.id, earned, weeks)
-    await note_progress(turn, len(today) + 1)
-    return earned
+        await turn.tx.points.add_points(turn.learner.id, verdict.points, weeks)
+    await note_progress(turn, len(attempt.today) + 1)
+
+
+async def learn(turn: Turn, question: Question, letter: str, mode: Mode) -> Verdict:
+    """Grades and stores one answer outside a round."""
+    graded = await attempt(turn, question, letter, mode)
+    verdict = grade(graded, turn.scheduler)
+    await record(turn, graded, verdict)
+    return verdict
 
 
 async def note_progress(turn: Turn, answered_today: int) -> None:

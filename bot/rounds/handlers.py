@@ -13,15 +13,15 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from bot.domain.grading import Mode, grade
 from bot.domain.models import Prompt, Round
-from bot.domain.points import speed_bonus, streak_bonus
 from bot.domain.questions import Bank, Question
 from bot.domain.selection import LearnerView, pick_next
 from bot.groups.handlers import current_group
 from bot.inputs import InputError
 from bot.outgoing import Outgoing
 from bot.ports.storage import UnitOfWork
-from bot.practice.learning import learn
+from bot.practice.learning import attempt, record
 from bot.practice.texts import answer_buttons, question_text
 from bot.rounds.texts import (
     acknowledgement,
@@ -70,24 +70,27 @@ async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) ->
     assert prompt.closes_at is not None  # every group question has a deadline
     if turn.now >= prompt.closes_at or not await turn.tx.prompts.hold_open(prompt.id):
         return [Outgoing("Time is up for this question; the answer is on its way.", private=True)]
-    correct = letter == question.answer
     round_ = await turn.tx.rounds.round(prompt.round_id) if prompt.round_id is not None else None
     position = prompt.round_position or 0
-    run = 0
-    if round_ is not None and correct:
-        run = await turn.tx.rounds.previous_run(round_.id, position - 1, turn.learner.id) + 1
-    if not await turn.tx.rounds.add_group_answer(prompt.id, turn.learner.id, letter, correct, turn.now, run):
+    if round_ is None:
+        graded = await attempt(turn, question, letter, Mode.GROUP)
+    else:
+        graded = await attempt(
+            turn, question, letter, Mode.ROUND, elapsed=turn.now - prompt.created_at,
+            limit=prompt.closes_at - prompt.created_at,
+            run=await turn.tx.rounds.previous_run(round_.id, position - 1, turn.learner.id))
+    verdict = grade(graded, turn.scheduler)
+    if not await turn.tx.rounds.add_group_answer(prompt.id, turn.learner.id, letter, verdict.correct,
+                                                 turn.now, verdict.run):
         return [Outgoing("You have already answered this one.", private=True)]
-    speed = (speed_bonus(turn.now - prompt.created_at, prompt.closes_at - prompt.created_at)
-             if round_ is not None and correct else 0)
-    streak = streak_bonus(run)
-    earned = await learn(turn, question, correct, speed + streak)
-    if earned:
-        await turn.tx.rounds.set_group_answer_points(prompt.id, turn.learner.id, earned)
+    await record(turn, graded, verdict)
+    if verdict.points:
+        await turn.tx.rounds.set_group_answer_points(prompt.id, turn.learner.id, verdict.points)
     count = await turn.tx.rounds.group_answer_count(prompt.id)
     header = round_header(round_, position, count) if round_ is not None else group_header(count)
     return [
-        Outgoing(acknowledgement(correct, earned, speed, streak), private=True),
+        Outgoing(acknowledgement(verdict.correct, verdict.points, verdict.speed, verdict.streak),
+                 private=True),
         Outgoing(question_text(question, header), answer_buttons(prompt.id), replace=True),
     ]
 
