@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core import StudyBot
+from bot.domain.models import PushOutcome
 from bot.ports.delivery import Messenger, RecipientUnreachable, RetryLater
 from bot.pushes.claims import Push, claim_due, record_outcome
 from scheduler.pacing import DEFAULT_RATE, PLATFORM_RATES, Pacer
@@ -58,26 +59,26 @@ class Ticker:
             await pacer.wait()
             outcome = await self._deliver(messenger, push)
             await record_outcome(self.bot.store, push.id, outcome)
-            if outcome == "sent":
+            if outcome is PushOutcome.SENT:
                 report.sent += 1
-            elif outcome == "unreachable":
+            elif outcome is PushOutcome.UNREACHABLE:
                 report.skipped += 1
             else:
                 report.failed += 1
             report.lines.append(f"{outcome}: {push.kind} -> {platform}:{push.address.chat_id}")
 
-    async def _deliver(self, messenger: Messenger, push: Push) -> str:
+    async def _deliver(self, messenger: Messenger, push: Push) -> PushOutcome:
         for _attempt in range(RETRIES):
             try:
                 await messenger.send(push.address, push.message)
-                return "sent"
+                return PushOutcome.SENT
             except RecipientUnreachable:
                 if push.recipient is not None:
                     await self.bot.mark_unreachable(*push.recipient)
-                return "unreachable"
+                return PushOutcome.UNREACHABLE
             except RetryLater as wait:
                 await asyncio.sleep(wait.seconds)
             except Exception:
                 log.exception("push %s (%s) to %s failed", push.id, push.kind, push.address)
-                return "failed"
-        return "failed"
+                return PushOutcome.FAILED
+        return PushOutcome.FAILED

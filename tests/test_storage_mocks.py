@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from bot.domain.models import AnswerRecord
+from bot.domain.exam import MockKind
+from bot.domain.models import AnswerRecord, MockOutcome
 from bot.events import Person
 from bot.storage.schema import ExamAttemptRow, MockItemRow, MockRow
 from bot.storage.store import Store
@@ -24,17 +25,19 @@ async def test_one_unfinished_mock_per_learner_even_when_started_at_once(store: 
 
     async def start() -> bool:
         async with store.transaction() as tx:
-            started = await tx.mocks.start_mock(learner.id, "test", "42", "sprint", QUESTIONS, START, ENDS)
+            started = await tx.mocks.start_mock(learner.id, "test", "42", MockKind.SPRINT, QUESTIONS,
+                                                START, ENDS)
             return started is not None
 
     assert sorted(await asyncio.gather(*(start() for _ in range(4)))) == [False, False, False, True]
     async with store.transaction() as tx:
         running = await tx.mocks.running_mock(learner.id)
         assert running is not None and running.total == 3 and running.position == 0
-        assert await tx.mocks.finish_mock(running.id, "stopped", None, START)
-        assert not await tx.mocks.finish_mock(running.id, "done", 3, START)  # ends once
+        assert await tx.mocks.finish_mock(running.id, MockOutcome.STOPPED, None, START)
+        assert not await tx.mocks.finish_mock(running.id, MockOutcome.DONE, 3, START)  # ends once
         assert await tx.mocks.running_mock(learner.id) is None
-        assert await tx.mocks.start_mock(learner.id, "test", "42", "full", QUESTIONS, START, ENDS) is not None
+        full = await tx.mocks.start_mock(learner.id, "test", "42", MockKind.FULL, QUESTIONS, START, ENDS)
+        assert full is not None
 
 
 async def test_answers_move_a_mock_once_and_count_as_first_attempts(store: Store) -> None:
@@ -42,7 +45,7 @@ async def test_answers_move_a_mock_once_and_count_as_first_attempts(store: Store
         learner = await tx.learners.learner(ALICE, START, "42")
         yesterday = AnswerRecord("d4-0001", 4, True, False, START - timedelta(days=1))
         await tx.answers.record_answer(learner.id, yesterday)
-        mock = await tx.mocks.start_mock(learner.id, "test", "42", "sprint", QUESTIONS, START, ENDS)
+        mock = await tx.mocks.start_mock(learner.id, "test", "42", MockKind.SPRINT, QUESTIONS, START, ENDS)
         assert mock is not None
     later = START + timedelta(minutes=1)
 
@@ -73,7 +76,7 @@ async def test_exam_attempts_are_one_per_day_and_forgotten_with_the_learner(stor
         await tx.exams.record_exam_attempt(learner.id, date(2026, 1, 10), False, START)
         assert [(a.taken_on, a.passed) for a in await tx.exams.exam_attempts(learner.id)] == [
             (date(2026, 1, 10), False), (date(2026, 3, 1), True)]
-        await tx.mocks.start_mock(learner.id, "test", "42", "sprint", QUESTIONS, START, ENDS)
+        await tx.mocks.start_mock(learner.id, "test", "42", MockKind.SPRINT, QUESTIONS, START, ENDS)
     async with store.transaction() as tx:
         await tx.learners.forget(learner.id)
     async with store.engine.connect() as conn:

@@ -4,6 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from enum import StrEnum
+
+from bot.domain.exam import MockKind
+
+
+class MockOutcome(StrEnum):
+    DONE = "done"  # every question answered
+    EXPIRED = "expired"  # the time ran out
+    STOPPED = "stopped"  # abandoned, unscored
+
+
+class PushKind(StrEnum):
+    DAILY = "daily"  # the learner's study prompt at their reminder time
+    MILESTONE = "milestone"  # an exam countdown day without a reminder set
+    RENEWAL = "renewal"  # a yearly anniversary of a reported pass
+    STREAK_RISK = "streak_risk"  # the evening nudge while today's goal is unmet
+    GROUP_DAILY = "group_daily"  # a group's scheduled question
+    GROUP_WEEKLY = "group_weekly"  # a group's Monday board
+
+
+class PushOutcome(StrEnum):
+    CLAIMED = "claimed"  # recorded, not (yet) sent: a crash here loses the push, never doubles it
+    SENT = "sent"
+    UNREACHABLE = "unreachable"  # the platform refuses delivery for good
+    FAILED = "failed"
+
 
 DEFAULT_GOAL = 10
 DEFAULT_ROUND_SECONDS = 30
@@ -102,13 +128,13 @@ class Mock:
     learner_id: int
     platform: str
     chat_id: str
-    kind: str  # "sprint" or "full"
+    kind: MockKind
     total: int
     position: int
     started_at: datetime
     ends_at: datetime
     finished_at: datetime | None
-    outcome: str | None  # "done", "expired" (time ran out) or "stopped" (abandoned)
+    outcome: MockOutcome | None
     correct: int | None  # set when scored (done or expired)
 
 
@@ -164,7 +190,7 @@ class DomainRecord:
 class PushKey:
     """A push about to be claimed: at most one per (kind, chat, local date)."""
 
-    kind: str
+    kind: PushKind
     platform: str
     chat_id: str
     learner_id: int | None

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.domain.exam import BY_NUMBER, DOMAINS
+from bot.domain.exam import BY_NUMBER, DOMAINS, MockKind
 from bot.domain.models import DomainRecord
 
 FINAL_DAYS = 7
@@ -45,7 +45,7 @@ class Plan:
     quota: int  # new questions a day
     new_until: date  # the last day of new questions
     unseen: int
-    mocks: tuple[tuple[date, str], ...]  # (day, "sprint" or "full")
+    mocks: tuple[tuple[date, MockKind], ...]
 
 
 def emphasis(records: Mapping[int, DomainRecord]) -> dict[int, float]:
@@ -129,14 +129,15 @@ def build(today: date, exam: date, unseen: int, records: Mapping[int, DomainReco
     for end in range(study_days, 0, -7):
         weeks.insert(0, (today + timedelta(days=max(end - 7, 0)), today + timedelta(days=end - 1)))
     blocks, phase_ends = _study_blocks(weeks, _phases(boost, retake)) if weeks else ([], set())
-    mocks: list[tuple[date, str]] = []
+    mocks: list[tuple[date, MockKind]] = []
     if weeks:
-        mocks += [(weeks[i][1], "sprint") for i in _sprints(len(weeks), phase_ends)]
-        mocks += [(review_from, "full"), (exam - timedelta(days=3), "sprint")]
+        mocks += [(weeks[i][1], MockKind.SPRINT) for i in _sprints(len(weeks), phase_ends)]
+        mocks += [(review_from, MockKind.FULL), (exam - timedelta(days=3), MockKind.SPRINT)]
     elif days >= 3:
-        mocks += [(today, "full"), (max(exam - timedelta(days=3), today + timedelta(days=1)), "sprint")]
+        mocks += [(today, MockKind.FULL),
+                  (max(exam - timedelta(days=3), today + timedelta(days=1)), MockKind.SPRINT)]
     else:
-        mocks.append((today, "sprint"))
+        mocks.append((today, MockKind.SPRINT))
     new_days = study_days or days
     return Plan(exam, (*blocks, final), math.ceil(unseen / new_days),
                 today + timedelta(days=new_days - 1), unseen,

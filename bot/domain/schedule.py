@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.models import Group, Learner
+from bot.domain.models import Group, Learner, PushKind
 from bot.domain.streaks import MAX_FREEZES, at_risk
 
 # Days before the exam that get a countdown message; 0 is exam morning, -1 the day after.
@@ -110,17 +110,17 @@ def learner_schedule(learner: Learner, default_timezone: str, after: datetime) -
     return min(due, default=None)
 
 
-def push_kind(learner: Learner, due: datetime, zone: ZoneInfo) -> str:
-    """Which push `due` was scheduled for: "daily", "streak_risk", "renewal" or "milestone". A
+def push_kind(learner: Learner, due: datetime, zone: ZoneInfo) -> PushKind:
+    """Which push `due` was scheduled for. A
     renewal or milestone day rides in the daily prompt when there is one. A reminder set
     at the streak check's time wins: one message that evening, not two."""
     day = due.astimezone(zone).date()
     if learner.remind_at is None:
-        return "renewal" if years_certified(learner.certified_on, day) else "milestone"
+        return PushKind.RENEWAL if years_certified(learner.certified_on, day) else PushKind.MILESTONE
     evening = local_instant(day, STREAK_CHECK, zone)
     if due == evening and evening != local_instant(day, learner.remind_at, zone):
-        return "streak_risk"
-    return "daily"
+        return PushKind.STREAK_RISK
+    return PushKind.DAILY
 
 
 def week_start(now: datetime, zone: ZoneInfo) -> datetime:

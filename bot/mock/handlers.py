@@ -18,7 +18,7 @@ from bot import payloads
 from bot.domain.blueprint import allocate
 from bot.domain.exam import SECONDS_PER_QUESTION, MockKind
 from bot.domain.grading import Attempt, Mode, grade
-from bot.domain.models import Mock
+from bot.domain.models import Mock, MockOutcome
 from bot.domain.questions import LETTERS, Bank, Question
 from bot.events import Address
 from bot.inputs import InputError
@@ -129,7 +129,7 @@ async def close_expired(tx: UnitOfWork, bank: Bank, now: datetime,
     for mock in await tx.mocks.expired_mocks(now):
         if platform is not None and mock.platform != platform:
             continue
-        reply = await _finish(tx, bank, mock, "expired", now)
+        reply = await _finish(tx, bank, mock, MockOutcome.EXPIRED, now)
         if reply is not None:
             results.append((Address(mock.platform, mock.chat_id), reply))
     return results
@@ -139,7 +139,7 @@ async def _answer(turn: Turn, mock: Mock, position: int, letter: str, pressed: b
     if mock.finished_at is not None:
         return [Outgoing(ENDED, private=True)]
     if turn.now >= mock.ends_at:
-        result = await _finish(turn.tx, turn.bank, mock, "expired", turn.now)
+        result = await _finish(turn.tx, turn.bank, mock, MockOutcome.EXPIRED, turn.now)
         return [replace(result, replace=pressed)] if result else [Outgoing(ENDED, private=True)]
     if position != mock.position:
         return [Outgoing("That question is already answered; the mock has moved on.", private=True)]
@@ -150,7 +150,7 @@ async def _answer(turn: Turn, mock: Mock, position: int, letter: str, pressed: b
         return [Outgoing("That question is already answered; the mock has moved on.", private=True)]
     mock = replace(mock, position=position + 1)
     if mock.position == mock.total:
-        result = await _finish(turn.tx, turn.bank, mock, "done", turn.now)
+        result = await _finish(turn.tx, turn.bank, mock, MockOutcome.DONE, turn.now)
         return [replace(result, replace=pressed)] if result else [Outgoing(ENDED, private=True)]
     return [replace(await _current(turn, mock), replace=pressed)]
 
@@ -163,7 +163,8 @@ async def _current(turn: Turn, mock: Mock) -> Outgoing:
     return Outgoing(question_text(mock, turn.bank.get(item.question_id), mock.ends_at - turn.now), buttons)
 
 
-async def _finish(tx: UnitOfWork, bank: Bank, mock: Mock, outcome: str, now: datetime) -> Outgoing | None:
+async def _finish(tx: UnitOfWork, bank: Bank, mock: Mock, outcome: MockOutcome,
+                  now: datetime) -> Outgoing | None:
     """Scores and closes a mock; None if another caller closed it first."""
     items = await tx.mocks.mock_items(mock.id)
     correct = sum(item.correct for item in items)
@@ -180,7 +181,7 @@ async def _settle(turn: Turn) -> list[Outgoing]:
     mock = await turn.tx.mocks.running_mock(turn.learner.id)
     if mock is None or turn.now < mock.ends_at:
         return []
-    result = await _finish(turn.tx, turn.bank, mock, "expired", turn.now)
+    result = await _finish(turn.tx, turn.bank, mock, MockOutcome.EXPIRED, turn.now)
     return [result] if result else []
 
 
@@ -188,7 +189,7 @@ async def _stop(turn: Turn) -> Outgoing:
     mock = await turn.tx.mocks.running_mock(turn.learner.id)
     if mock is None:
         return Outgoing("No mock exam is running. Start one with /mock sprint or /mock full.")
-    await turn.tx.mocks.finish_mock(mock.id, "stopped", None, turn.now)
+    await turn.tx.mocks.finish_mock(mock.id, MockOutcome.STOPPED, None, turn.now)
     return Outgoing(f"Mock abandoned after {mock.position} of {mock.total} answers. It stays in your "
                     "history, unscored. /mock starts a new one.")
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.exam import BY_NUMBER, DOMAINS, PASS_CAVEAT, PASS_MARK, passes
-from bot.domain.models import Mock, MockItem
+from bot.domain.models import Mock, MockItem, MockOutcome
 from bot.domain.questions import LETTERS, Question
 
 RETIRED = "(This question has been retired from the bank; it counts as wrong.)"
@@ -37,7 +37,7 @@ def result_text(mock: Mock, items: Sequence[MockItem]) -> str:
     total, correct = len(items), sum(item.correct for item in items)
     answered = sum(item.letter is not None for item in items)
     name = f"{mock.kind.capitalize()} mock"
-    if mock.outcome == "expired":
+    if mock.outcome is MockOutcome.EXPIRED:
         head = f"{name}: time's up with {answered} of {total} answered"
         head += f" (the {total - answered} unanswered count as wrong)." if answered < total else "."
     else:
@@ -80,7 +80,7 @@ def history_line(mock: Mock, zone: ZoneInfo, now: datetime) -> str:
     line = f"{mock.started_at.astimezone(zone):%Y-%m-%d} {mock.kind}: "
     if mock.correct is not None:
         verdict = "pass" if passes(mock.correct, mock.total) else f"below {PASS_MARK}"
-        late = ", time ran out" if mock.outcome == "expired" else ""
+        late = ", time ran out" if mock.outcome is MockOutcome.EXPIRED else ""
         return line + f"{100 * mock.correct // mock.total}% correct, {verdict}{late}"
     if mock.finished_at is not None:
         return line + f"abandoned after {mock.position} of {mock.total}"

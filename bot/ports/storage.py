@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from bot.domain.exam import MockKind
 from bot.domain.models import (
     AnswerRecord,
     CardState,
@@ -21,8 +22,10 @@ from bot.domain.models import (
     Learner,
     Mock,
     MockItem,
+    MockOutcome,
     Prompt,
     PushKey,
+    PushOutcome,
     Round,
     Standing,
 )
@@ -110,7 +113,7 @@ class PromptRepo(Protocol):
 class MockRepo(Protocol):
     """Mock exams: their questions in order, each answer, and how each ended."""
 
-    async def start_mock(self, learner_id: int, platform: str, chat_id: str, kind: str,
+    async def start_mock(self, learner_id: int, platform: str, chat_id: str, kind: MockKind,
                          questions: Sequence[tuple[str, int]], now: datetime,
                          ends_at: datetime) -> Mock | None:
         """A new mock over (question id, domain) pairs in order; None if one is already running."""
@@ -127,7 +130,8 @@ class MockRepo(Protocol):
         """Moves an unfinished mock past `position`; False if that question was already answered."""
         ...
 
-    async def finish_mock(self, mock_id: int, outcome: str, correct: int | None, now: datetime) -> bool:
+    async def finish_mock(self, mock_id: int, outcome: MockOutcome, correct: int | None,
+                          now: datetime) -> bool:
         """Ends a mock; False if it had already ended (a second caller loses here)."""
         ...
 
@@ -174,7 +178,7 @@ class PushRepo(Protocol):
         out of the result (the unique key decides)."""
         ...
 
-    async def push_outcome(self, push_id: int, outcome: str) -> None: ...
+    async def push_outcome(self, push_id: int, outcome: PushOutcome) -> None: ...
 
     async def groups_due(self, now: datetime, platforms: Collection[str],
                          limit: int) -> list[tuple[Group, datetime]]: ...

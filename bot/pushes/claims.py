@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from bot import payloads
 from bot.account.handlers import countdown
 from bot.domain.exam import CCP_PER_CYCLE, CCP_PER_YEAR, CYCLE_YEARS
-from bot.domain.models import Group, Learner, PushKey
+from bot.domain.models import Group, Learner, PushKey, PushKind, PushOutcome
 from bot.domain.questions import Bank
 from bot.domain.schedule import (
     STALE_AFTER,
@@ -58,7 +58,7 @@ _TIPS = {
 @dataclass(frozen=True, slots=True)
 class Push:
     id: int
-    kind: str
+    kind: PushKind
     address: Address
     message: Outgoing
     recipient: tuple[str, str] | None  # (platform, user_id) of a learner, to mark unreachable
@@ -156,7 +156,7 @@ async def _claim_learners(tx: UnitOfWork, default_timezone: str, now: datetime,
             claimed.skipped += 1
             continue
         kind = push_kind(learner, fresh, zone)
-        if kind == "streak_risk" and not at_risk(learner.streak, fresh.astimezone(zone).date()):
+        if kind is PushKind.STREAK_RISK and not at_risk(learner.streak, fresh.astimezone(zone).date()):
             continue  # today's goal was met after the check was scheduled: nothing to say
         keys.append((PushKey(kind, learner.platform, learner.private_chat_id, learner.id,
                              fresh.astimezone(zone).date()), learner, zone))
@@ -165,7 +165,7 @@ async def _claim_learners(tx: UnitOfWork, default_timezone: str, now: datetime,
     for key, learner, zone in keys:
         if key in recorded:  # else already pushed for that day (e.g. the reminder time moved)
             done = done_by.get(learner.id, 0)
-            message = (_streak_message(learner, zone, now, done) if key.kind == "streak_risk"
+            message = (_streak_message(learner, zone, now, done) if key.kind is PushKind.STREAK_RISK
                        else _learner_message(learner, zone, now, due_by.get(learner.id, 0), done))
             claimed.pushes.append(Push(recorded[key], key.kind, Address(key.platform, key.chat_id),
                                        message, (learner.platform, learner.user_id)))
@@ -202,15 +202,15 @@ async def _claim_groups(tx: UnitOfWork, bank: Bank, default_timezone: str, now: 
             claimed.skipped += 1
             continue
         day = fresh.astimezone(zone).date()
-        kinds = (["group_weekly"] if now.astimezone(zone).weekday() == 0 else []) + \
-            (["group_daily"] if group.daily_question_at is not None else [])
+        kinds = ([PushKind.GROUP_WEEKLY] if now.astimezone(zone).weekday() == 0 else []) + \
+            ([PushKind.GROUP_DAILY] if group.daily_question_at is not None else [])
         keys = [PushKey(kind, group.platform, group.chat_id, None, day) for kind in kinds]
         recorded = await tx.pushes.record_pushes(keys, now)
         address = Address(group.platform, group.chat_id)
         for key in keys:
             if key not in recorded:
                 continue
-            message = (await _weekly_summary(tx, group, zone, now) if key.kind == "group_weekly"
+            message = (await _weekly_summary(tx, group, zone, now) if key.kind is PushKind.GROUP_WEEKLY
                        else await _group_question(tx, bank, group, now, rng))
             if message is not None:
                 claimed.pushes.append(Push(recorded[key], key.kind, address, message, None))
@@ -227,6 +227,6 @@ async def claim_due(store: Store, bank: Bank, default_timezone: str, now: dateti
     return claimed
 
 
-async def record_outcome(store: Store, push_id: int, outcome: str) -> None:
+async def record_outcome(store: Store, push_id: int, outcome: PushOutcome) -> None:
     async with store.transaction() as tx:
         await tx.pushes.push_outcome(push_id, outcome)

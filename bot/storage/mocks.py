@@ -8,9 +8,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.domain.exam import MockKind
 from bot.domain.models import (
     Mock,
     MockItem,
+    MockOutcome,
 )
 from bot.storage.repo import Repo, to_mock
 from bot.storage.schema import (
@@ -20,7 +22,7 @@ from bot.storage.schema import (
 
 
 class MockRepo(Repo):
-    async def start_mock(self, learner_id: int, platform: str, chat_id: str, kind: str,
+    async def start_mock(self, learner_id: int, platform: str, chat_id: str, kind: MockKind,
                          questions: Sequence[tuple[str, int]], now: datetime,
                          ends_at: datetime) -> Mock | None:
         """A new mock over (question id, domain) pairs in order; None if one is already running."""
@@ -63,7 +65,8 @@ class MockRepo(Repo):
         ).values(letter=letter, correct=correct, answered_at=now))
         return True
 
-    async def finish_mock(self, mock_id: int, outcome: str, correct: int | None, now: datetime) -> bool:
+    async def finish_mock(self, mock_id: int, outcome: MockOutcome, correct: int | None,
+                          now: datetime) -> bool:
         """Ends a mock; False if it had already ended (a second caller loses here)."""
         result = await self._write(update(MockRow).where(
             MockRow.id == mock_id, MockRow.finished_at.is_(None),

@@ -11,6 +11,7 @@ from bot.domain.models import (
     Group,
     Learner,
     PushKey,
+    PushOutcome,
 )
 from bot.storage.repo import Repo, to_group, to_learner
 from bot.storage.schema import (
@@ -57,13 +58,13 @@ class PushRepo(Repo):
                            PushRow.local_date))
         rows = [{"kind": p.kind, "platform": p.platform, "chat_id": p.chat_id,
                  "learner_id": p.learner_id, "local_date": p.local_date, "claimed_at": now,
-                 "outcome": "claimed"} for p in pushes]
+                 "outcome": PushOutcome.CLAIMED} for p in pushes]
         by_key = {(p.kind, p.platform, p.chat_id, p.local_date): p for p in pushes}
         result = await self._s.execute(stmt, rows)
         return {by_key[(kind, platform, chat_id, day)]: push_id
                 for push_id, kind, platform, chat_id, day in result}
 
-    async def push_outcome(self, push_id: int, outcome: str) -> None:
+    async def push_outcome(self, push_id: int, outcome: PushOutcome) -> None:
         await self._write(update(PushRow).where(PushRow.id == push_id).values(outcome=outcome))
 
     async def groups_due(self, now: datetime, platforms: Collection[str],

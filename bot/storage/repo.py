@@ -13,7 +13,8 @@ from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
-from bot.domain.models import CardState, Group, Learner, Mock, Prompt, Standing, Streak
+from bot.domain.exam import MockKind
+from bot.domain.models import CardState, Group, Learner, Mock, MockOutcome, Prompt, Standing, Streak
 from bot.storage.schema import Base, CardRow, GroupChatRow, LearnerRow, MockRow, PromptRow
 
 
@@ -75,8 +76,10 @@ def to_learner(row: LearnerRow) -> Learner:
 def to_mock(row: MockRow) -> Mock:
     return Mock(
         id=row.id, learner_id=row.learner_id, platform=row.platform, chat_id=row.chat_id,
-        kind=row.kind, total=row.total, position=row.position, started_at=row.started_at,
-        ends_at=row.ends_at, finished_at=row.finished_at, outcome=row.outcome, correct=row.correct,
+        kind=MockKind(row.kind), total=row.total, position=row.position, started_at=row.started_at,
+        ends_at=row.ends_at, finished_at=row.finished_at,
+        outcome=MockOutcome(row.outcome) if row.outcome else None,
+        correct=row.correct,
     )
 
 
