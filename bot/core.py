@@ -1,6 +1,6 @@
 """StudyBot: the one entry point adapters call. It turns a neutral event into neutral replies.
 
-Every event runs in one transaction: bad input raises InputError before anything is written, and an
+Every event runs in one transaction: bad input raises BadInput before anything is written, and an
 unexpected error rolls the transaction back, is logged with its context, and becomes a short apology.
 """
 
@@ -17,11 +17,11 @@ from bot.account import handlers as account
 from bot.domain.cards import make_scheduler
 from bot.domain.domains import UnknownDomainError, parse_domain
 from bot.domain.questions import Bank
+from bot.errors import BadInput, BotError, Closed, NotFound
 from bot.events import Address, ButtonPressed, Command, Event
 from bot.exam import handlers as examresult
 from bot.groups import handlers as groups
 from bot.groups import leaderboard
-from bot.inputs import InputError
 from bot.mock import handlers as mock
 from bot.outgoing import Choice, Outgoing
 from bot.plan import handlers as studyplan
@@ -74,8 +74,9 @@ class StudyBot:
                     await groups.join(turn)
                 try:
                     return await self._dispatch(turn, event)
-                except InputError as bad:
-                    raise _Rejected(Outgoing(str(bad))) from None
+                except BotError as refusal:  # the learner's mistake or a race: roll back, say why
+                    reply = Outgoing(str(refusal), private=isinstance(event, ButtonPressed))
+                    raise _Rejected(reply) from None
         except _Rejected as rejected:
             return [rejected.reply]
         except Exception:
@@ -171,7 +172,7 @@ async def _quiz(turn: Turn, args: tuple[str, ...]) -> Outgoing:
         try:
             domain = parse_domain(" ".join(args)).number
         except UnknownDomainError:
-            raise InputError(f"{' '.join(args)} is not a domain. Use 1-8 or a word such as "
+            raise BadInput(f"{' '.join(args)} is not a domain. Use 1-8 or a word such as "
                              "billing or records. Example: /quiz 5") from None
     return await study.quiz(turn, domain)
 
@@ -185,17 +186,16 @@ async def _press(turn: Turn, data: str) -> list[Outgoing]:
         payload = payloads.decode(data)
     except payloads.BadPayload:
         log.warning("rejected button payload %r from %s", data, turn.person)
-        return [Outgoing("That button is no longer valid. Send /help to carry on.", private=True)]
+        raise NotFound("That button is no longer valid. Send /help to carry on.") from None
     match payload:
         case payloads.Answer(prompt_id, letter):
             prompt = await turn.tx.prompts.prompt(prompt_id)
             address = turn.chat.address
             if (prompt is None or prompt.closed_at is not None
                     or (prompt.platform, prompt.chat_id) != (address.platform, address.chat_id)):
-                return [Outgoing(study.CLOSED, private=True)]
+                raise Closed(study.CLOSED)
             if prompt.learner_id not in (None, turn.learner.id):
-                return [Outgoing("This question was asked of someone else. Send /quiz for your own.",
-                                 private=True)]
+                raise Closed("This question was asked of someone else. Send /quiz for your own.")
             return await study.answer(turn, prompt, letter, pressed=True)
         case payloads.Next(daily=True):
             return [await study.daily(turn)]

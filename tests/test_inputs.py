@@ -6,7 +6,7 @@ import pytest
 
 from bot import inputs
 from bot.domain.domains import UnknownDomainError, parse_domain
-from bot.inputs import InputError
+from bot.errors import BadInput
 
 TODAY = date(2026, 3, 2)
 
@@ -21,7 +21,7 @@ def test_exam_date_accepts_today_and_future() -> None:
     ("tomorrow", "YYYY-MM-DD"), ("15/03/2027", "YYYY-MM-DD"), ("2030-01-01", "two years"),
 ])
 def test_exam_date_rejects_with_example(text: str, reason: str) -> None:
-    with pytest.raises(InputError, match=reason) as caught:
+    with pytest.raises(BadInput, match=reason) as caught:
         inputs.exam_date(text, TODAY)
     assert "/examdate 2027-03-15" in str(caught.value)
 
@@ -30,14 +30,14 @@ def test_clock_time() -> None:
     assert inputs.clock_time("7:05") == time(7, 5)
     assert inputs.clock_time("23:59") == time(23, 59)
     for bad in ("25:00", "12:60", "noon", "1900", ""):
-        with pytest.raises(InputError, match="/remind 19:00"):
+        with pytest.raises(BadInput, match="/remind 19:00"):
             inputs.clock_time(bad)
 
 
 def test_timezone_names_are_canonicalised() -> None:
     assert inputs.timezone_name("america/new_york") == "America/New_York"
     for bad in ("Mars/Base", "", "EST5EDT/../x"):
-        with pytest.raises(InputError, match="/timezone America/New_York"):
+        with pytest.raises(BadInput, match="/timezone America/New_York"):
             inputs.timezone_name(bad)
 
 
@@ -45,7 +45,7 @@ def test_goal_bounds() -> None:
     assert inputs.daily_goal("1") == 1
     assert inputs.daily_goal("50") == 50
     for bad in ("0", "51", "-3", "ten", "1.5"):
-        with pytest.raises(InputError, match="/goal 10"):
+        with pytest.raises(BadInput, match="/goal 10"):
             inputs.daily_goal(bad)
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from bot import inputs, payloads
 from bot.domain.models import Learner
-from bot.inputs import InputError
+from bot.errors import BadInput
 from bot.outgoing import Choice, Outgoing
 from bot.practice.learning import note_progress
 from bot.turn import Turn
@@ -34,7 +34,7 @@ async def examdate(turn: Turn, args: tuple[str, ...]) -> Outgoing:
 
 async def remind(turn: Turn, args: tuple[str, ...]) -> Outgoing:
     if not args:
-        raise InputError("Give a time (24-hour HH:MM) or off. Example: /remind 19:00")
+        raise BadInput("Give a time (24-hour HH:MM) or off. Example: /remind 19:00")
     if args[0].lower() == "off":
         await turn.save_learner(remind_at=None)
         return Outgoing("Daily study prompt turned off. /remind HH:MM turns it back on.")
@@ -51,14 +51,14 @@ async def set_timezone(turn: Turn, name: str) -> Outgoing:
 
 async def timezone(turn: Turn, args: tuple[str, ...]) -> Outgoing:
     if not args:
-        raise InputError(f"Your time zone is {_zone_name(turn, turn.learner)}. "
+        raise BadInput(f"Your time zone is {_zone_name(turn, turn.learner)}. "
                          "To change it: /timezone America/Chicago")
     return await set_timezone(turn, args[0])
 
 
 async def goal(turn: Turn, args: tuple[str, ...]) -> Outgoing:
     if not args:
-        raise InputError(f"Your goal is {turn.learner.daily_goal} questions a day. "
+        raise BadInput(f"Your goal is {turn.learner.daily_goal} questions a day. "
                          "To change it: /goal 15")
     value = inputs.daily_goal(args[0])
     await turn.save_learner(daily_goal=value)

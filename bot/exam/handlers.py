@@ -21,7 +21,7 @@ from bot.domain.exam import (
 )
 from bot.domain.models import ExamAttempt
 from bot.domain.plan import build
-from bot.inputs import InputError
+from bot.errors import BadInput
 from bot.outgoing import Outgoing
 from bot.plan.handlers import learner_state, render
 from bot.turn import Turn
@@ -49,11 +49,11 @@ def _taken_on(text: str, turn: Turn) -> date:
     except ValueError:
         day = None
     if day is None:
-        raise InputError(f"{text} is not a date in YYYY-MM-DD form. {_usage(turn.today)}")
+        raise BadInput(f"{text} is not a date in YYYY-MM-DD form. {_usage(turn.today)}")
     if day > turn.today:
-        raise InputError(f"{day.isoformat()} has not happened yet. {_usage(turn.today)}")
+        raise BadInput(f"{day.isoformat()} has not happened yet. {_usage(turn.today)}")
     if day < years_after(turn.today, -PAST_LIMIT_YEARS):
-        raise InputError(f"{day.isoformat()} is more than {PAST_LIMIT_YEARS} years ago. "
+        raise BadInput(f"{day.isoformat()} is more than {PAST_LIMIT_YEARS} years ago. "
                          f"{_usage(turn.today)}")
     return day
 
@@ -64,9 +64,9 @@ async def command(turn: Turn, args: tuple[str, ...]) -> Outgoing:
         return await _status(turn)
     passed = WORDS.get(args[0].lower())
     if passed is None:
-        raise InputError(f"{args[0]} is not passed or failed. {_usage(turn.today)}")
+        raise BadInput(f"{args[0]} is not passed or failed. {_usage(turn.today)}")
     if len(args) > 2:
-        raise InputError(f"That is more than a result and a date. {_usage(turn.today)}")
+        raise BadInput(f"That is more than a result and a date. {_usage(turn.today)}")
     exam = turn.learner.exam_date
     taken = _taken_on(args[1], turn) if len(args) == 2 else \
         exam if exam is not None and exam <= turn.today else turn.today

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from bot import inputs
 from bot.domain.models import Group
 from bot.domain.schedule import group_schedule, week_start
-from bot.inputs import InputError
+from bot.errors import BadInput
 from bot.outgoing import Outgoing
 from bot.turn import Turn
 
@@ -47,7 +47,7 @@ async def settings(turn: Turn, args: tuple[str, ...], is_admin: bool) -> Outgoin
     if len(args) == 2:
         group = await _change(turn, group, args[0].lower(), args[1])
     elif args:
-        raise InputError(_USAGE)
+        raise BadInput(_USAGE)
     daily = f"{group.daily_question_at:%H:%M}" if group.daily_question_at else "off"
     return Outgoing("\n".join((
         "Group settings:",
@@ -69,13 +69,13 @@ async def _change(turn: Turn, group: Group, key: str, value: str) -> Group:
     elif key == "round":
         low, high = ROUND_SECONDS
         if not value.isdigit() or not low <= int(value) <= high:
-            raise InputError(f"Round length is {low}-{high} seconds. Example: /groupsettings round 45")
+            raise BadInput(f"Round length is {low}-{high} seconds. Example: /groupsettings round 45")
         return await turn.tx.groups.update_group(group, round_seconds=int(value))
     elif key == "timezone":
         changed = await turn.tx.groups.update_group(group, timezone=inputs.timezone_name(value))
         since = week_start(turn.now, zone(turn, changed))  # the week now starts on another instant
         await turn.tx.points.rebuild_week(changed.platform, changed.chat_id, since.date(), since)
     else:
-        raise InputError(_USAGE)
+        raise BadInput(_USAGE)
     await turn.tx.pushes.set_group_schedule(changed, group_schedule(changed, turn.default_timezone, turn.now))
     return changed

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot.domain.models import Standing
 from bot.domain.schedule import week_start
+from bot.errors import BadInput
 from bot.groups.handlers import current_group, zone
-from bot.inputs import InputError
 from bot.outgoing import Outgoing
 from bot.rounds.texts import board_lines
 from bot.turn import Turn
@@ -27,7 +27,7 @@ async def command(turn: Turn, args: tuple[str, ...]) -> Outgoing:
                         "and send /leaderboard there.")
     period = args[0].lower() if args else "week"
     if period not in {"week", "all"}:
-        raise InputError("Choose week or all. Example: /leaderboard all")
+        raise BadInput("Choose week or all. Example: /leaderboard all")
     group = await current_group(turn)
     week = week_start(turn.now, zone(turn, group)).date() if period == "week" else None
     standings = await turn.tx.points.leaderboard(group.platform, group.chat_id, week, me=turn.learner.id,

@@ -20,8 +20,8 @@ from bot.domain.exam import SECONDS_PER_QUESTION, MockKind
 from bot.domain.grading import Attempt, Mode, grade
 from bot.domain.models import Mock, MockOutcome
 from bot.domain.questions import LETTERS, Bank, Question
+from bot.errors import BadInput, Closed, NotFound
 from bot.events import Address
-from bot.inputs import InputError
 from bot.mock.texts import history_line, question_text, result_text, review_text
 from bot.outgoing import Choice, Outgoing
 from bot.ports.storage import UnitOfWork
@@ -54,7 +54,7 @@ async def command(turn: Turn, args: tuple[str, ...]) -> list[Outgoing]:
         return [Outgoing("Mock exams are one person's exam: send /mock to me in a private chat.")]
     word = args[0].lower() if args else ""
     if len(args) > 1 or word not in {"", "stop", *MockKind}:
-        raise InputError(USAGE)
+        raise BadInput(USAGE)
     settled = await _settle(turn)
     if word == "stop":
         return [*settled, await _stop(turn)]
@@ -93,7 +93,7 @@ async def _start(turn: Turn, kind: MockKind) -> list[Outgoing]:
 async def press_answer(turn: Turn, answer: payloads.MockAnswer) -> list[Outgoing]:
     mock = await turn.tx.mocks.mock(answer.mock_id)
     if mock is None or mock.learner_id != turn.learner.id:
-        return [Outgoing("This question is closed. Send /mock for a mock exam of your own.", private=True)]
+        raise Closed("This question is closed. Send /mock for a mock exam of your own.")
     return await _answer(turn, mock, answer.position, answer.letter, pressed=True)
 
 
@@ -110,10 +110,10 @@ async def press_review(turn: Turn, review: payloads.MockReview) -> list[Outgoing
     """One missed question of a finished mock with its explanation, and a button to the next."""
     mock = await turn.tx.mocks.mock(review.mock_id)
     if mock is None or mock.learner_id != turn.learner.id or mock.correct is None:
-        return [Outgoing("There is nothing to review here. Send /mock for your mocks.", private=True)]
+        raise NotFound("There is nothing to review here. Send /mock for your mocks.")
     missed = [i for i in await turn.tx.mocks.mock_items(mock.id) if not i.correct]
     if review.index >= len(missed):
-        return [Outgoing("There is nothing to review here. Send /mock for your mocks.", private=True)]
+        raise NotFound("There is nothing to review here. Send /mock for your mocks.")
     item = missed[review.index]
     more = review.index + 1 < len(missed)
     buttons = (Choice("Next missed", payloads.encode(payloads.MockReview(mock.id, review.index + 1))),)
@@ -137,17 +137,17 @@ async def close_expired(tx: UnitOfWork, bank: Bank, now: datetime,
 
 async def _answer(turn: Turn, mock: Mock, position: int, letter: str, pressed: bool) -> list[Outgoing]:
     if mock.finished_at is not None:
-        return [Outgoing(ENDED, private=True)]
+        raise Closed(ENDED)
     if turn.now >= mock.ends_at:
         result = await _finish(turn.tx, turn.bank, mock, MockOutcome.EXPIRED, turn.now)
         return [replace(result, replace=pressed)] if result else [Outgoing(ENDED, private=True)]
     if position != mock.position:
-        return [Outgoing("That question is already answered; the mock has moved on.", private=True)]
+        raise Closed("That question is already answered; the mock has moved on.")
     items = await turn.tx.mocks.mock_items(mock.id)
     question = turn.bank.get(items[position].question_id)
     correct = grade(Attempt(question, letter, Mode.MOCK, turn.now), turn.scheduler).correct
     if not await turn.tx.mocks.answer_mock(mock.id, position, letter, correct, turn.now):
-        return [Outgoing("That question is already answered; the mock has moved on.", private=True)]
+        raise Closed("That question is already answered; the mock has moved on.")
     mock = replace(mock, position=position + 1)
     if mock.position == mock.total:
         result = await _finish(turn.tx, turn.bank, mock, MockOutcome.DONE, turn.now)

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from bot.domain.exam import BY_NUMBER, PASS_MARK, SCALE_MAX
 from bot.domain.models import DomainRecord
 from bot.domain.plan import Block, Plan, build
-from bot.inputs import GOAL_MAX, InputError
+from bot.errors import BadInput
+from bot.inputs import GOAL_MAX
 from bot.outgoing import Outgoing
 from bot.turn import Turn
 
@@ -92,12 +93,12 @@ def render(plan: Plan, today: date, records: Mapping[int, DomainRecord], goal: i
 async def command(turn: Turn, args: tuple[str, ...]) -> Outgoing:
     example = f"Example: /examdate {turn.today + timedelta(days=60):%Y-%m-%d}"
     if args:
-        raise InputError(f"/plan takes no arguments: it plans to your exam date. {example}")
+        raise BadInput(f"/plan takes no arguments: it plans to your exam date. {example}")
     exam = turn.learner.exam_date
     if exam is None:
-        raise InputError(f"Set your exam date first, then send /plan. {example}")
+        raise BadInput(f"Set your exam date first, then send /plan. {example}")
     if exam < turn.today:
-        raise InputError(f"Your exam date {exam.isoformat()} has passed: tell me how it went with "
+        raise BadInput(f"Your exam date {exam.isoformat()} has passed: tell me how it went with "
                          f"/examresult passed or /examresult failed, or set a new date. {example}")
     if exam == turn.today:
         return Outgoing("Your exam is today: no new material now. A light look at what /daily brings, "

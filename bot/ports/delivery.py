@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.errors import PlatformRefused
 from bot.events import Address
 from bot.outgoing import Outgoing
 
 
-class RecipientUnreachable(Exception):
+class RecipientUnreachable(PlatformRefused):
     """The platform refuses delivery for good (bot blocked, DMs closed, chat gone)."""
 
 
-class RetryLater(Exception):
+class RetryLater(PlatformRefused):
     """The platform asks us to slow down; try again after `seconds`."""
 
     def __init__(self, seconds: float) -> None:

@@ -7,6 +7,7 @@ from bot.domain.cards import retrievability
 from bot.domain.grading import Mode
 from bot.domain.models import Prompt
 from bot.domain.selection import LearnerView, Pick, pick_next
+from bot.errors import Closed
 from bot.outgoing import Choice, Outgoing
 from bot.practice.learning import learn
 from bot.practice.texts import question_message, verdict_text
@@ -81,7 +82,7 @@ async def answer(turn: Turn, prompt: Prompt, letter: str, pressed: bool) -> list
     if prompt.learner_id is None:
         return await rounds.answer(turn, prompt, question, letter)
     if not await turn.tx.prompts.close_prompt(prompt.id, turn.now):
-        return [Outgoing("You have already answered this question.", private=True)]
+        raise Closed("You have already answered this question.")
     await learn(turn, question, letter, Mode.PRACTICE)
     header = "Daily" if prompt.daily else "Question"
     next_payload = payloads.Next(daily=prompt.daily, domain=None if prompt.daily else prompt.domain)

@@ -17,8 +17,8 @@ from bot.domain.grading import Mode, grade
 from bot.domain.models import Prompt, Round
 from bot.domain.questions import Bank, Question
 from bot.domain.selection import LearnerView, pick_next
+from bot.errors import BadInput, Closed
 from bot.groups.handlers import current_group
-from bot.inputs import InputError
 from bot.outgoing import Outgoing
 from bot.ports.storage import UnitOfWork
 from bot.practice.learning import attempt, record
@@ -47,7 +47,7 @@ async def command(turn: Turn, args: tuple[str, ...]) -> Outgoing:
                         "there. On your own, /daily or /quiz.")
     low, high = QUESTIONS
     if len(args) > 1 or (args and not (args[0].isdigit() and low <= int(args[0]) <= high)):
-        raise InputError(f"A round is {low}-{high} questions (default {DEFAULT_QUESTIONS}). "
+        raise BadInput(f"A round is {low}-{high} questions (default {DEFAULT_QUESTIONS}). "
                          "Example: /round 10")
     return await start(turn, int(args[0]) if args else DEFAULT_QUESTIONS, None)
 
@@ -69,7 +69,7 @@ async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) ->
     """One member's answer: acknowledged privately; the shared message shows the running count."""
     assert prompt.closes_at is not None  # every group question has a deadline
     if turn.now >= prompt.closes_at or not await turn.tx.prompts.hold_open(prompt.id):
-        return [Outgoing("Time is up for this question; the answer is on its way.", private=True)]
+        raise Closed("Time is up for this question; the answer is on its way.")
     round_ = await turn.tx.rounds.round(prompt.round_id) if prompt.round_id is not None else None
     position = prompt.round_position or 0
     if round_ is None:
@@ -82,7 +82,7 @@ async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) ->
     verdict = grade(graded, turn.scheduler)
     if not await turn.tx.rounds.add_group_answer(prompt.id, turn.learner.id, letter, verdict.correct,
                                                  turn.now, verdict.run):
-        return [Outgoing("You have already answered this one.", private=True)]
+        raise Closed("You have already answered this one.")
     await record(turn, graded, verdict)
     if verdict.points:
         await turn.tx.rounds.set_group_answer_points(prompt.id, turn.learner.id, verdict.points)
