@@ -106,11 +106,15 @@ async def test_mocks_move_no_cards_and_earn_no_points(chat: Chatter, store: Stor
     for _ in range(50):
         await chat.press("B")
     await chat.send("/stats")
-    assert "No answers yet" in chat.text
+    # Mock answers are answers in every figure (and count toward today's goal), but move no card
+    # and earn no points.
+    assert "Answered: 50 · accuracy 100%" in chat.text
+    assert "Today: 50/10" in chat.text
     async with store.transaction() as tx:
         learner = await tx.learners.find_learner("test", "u1")
         assert learner is not None
         assert await tx.answers.cards(learner.id) == []
+        assert await tx.answers.answers_since(learner.id, START) == []  # no practice answers, no points
         assert len(await tx.answers.first_attempts(learner.id)) == 50  # still evidence for readiness
 
 

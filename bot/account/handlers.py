@@ -8,7 +8,7 @@ from bot import inputs, payloads
 from bot.domain.models import Learner
 from bot.errors import BadInput
 from bot.outgoing import Choice, Outgoing
-from bot.practice.learning import note_progress
+from bot.practice.learning import answered_today, note_progress
 from bot.turn import Turn
 
 
@@ -62,7 +62,7 @@ async def goal(turn: Turn, args: tuple[str, ...]) -> Outgoing:
                          "To change it: /goal 15")
     value = inputs.daily_goal(args[0])
     await turn.save_learner(daily_goal=value)
-    await note_progress(turn, len(await turn.tx.answers.answers_since(turn.learner.id, turn.day_start())))
+    await note_progress(turn, await answered_today(turn))
     return Outgoing(f"Daily goal set to {value} questions.")
 
 

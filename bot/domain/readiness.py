@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from bot.domain.blueprint import allocate
 from bot.domain.exam import BY_NUMBER, DOMAINS, FORM_QUESTIONS, PASS_CAVEAT, PASS_MARK, SCALE_MAX
+from bot.domain.figures import rounded
 from bot.domain.models import FirstAttempt
 
 MIN_FIRST_ATTEMPTS = 15  # per domain, before any prediction is shown
@@ -130,7 +131,8 @@ def readiness_lines(attempts: Sequence[FirstAttempt], now: datetime) -> list[str
                 f"(practice or mock). Still needed: {gaps}."]
     f = forecast(found)
     return [
-        f"Readiness: about {f.mean_pct:.0f}% correct on an unseen 200-question form "
-        f"(80% band {f.low_pct:.0f}-{f.high_pct:.0f}%); pass chance {100 * f.pass_chance:.0f}%.",
+        f"Readiness: about {rounded(f.mean_pct)}% correct on an unseen {FORM_QUESTIONS}-question form "
+        f"(80% band {rounded(f.low_pct)}-{rounded(f.high_pct)}%); pass chance "
+        f"{rounded(100 * f.pass_chance)}%.",
         f"({PASS_CAVEAT})",
     ]

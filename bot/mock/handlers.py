@@ -25,6 +25,7 @@ from bot.events import Address
 from bot.mock.texts import history_line, question_text, result_text, review_text
 from bot.outgoing import Choice, Outgoing
 from bot.ports.storage import UnitOfWork
+from bot.practice.learning import answered_today, note_progress
 from bot.turn import Turn
 
 HISTORY = 5
@@ -148,6 +149,7 @@ async def _answer(turn: Turn, mock: Mock, position: int, letter: str, pressed: b
     correct = grade(Attempt(question, letter, Mode.MOCK, turn.now), turn.scheduler).correct
     if not await turn.tx.mocks.answer_mock(mock.id, position, letter, correct, turn.now):
         raise Closed("That question is already answered; the mock has moved on.")
+    await note_progress(turn, await answered_today(turn))  # mock answers count toward the goal
     mock = replace(mock, position=position + 1)
     if mock.position == mock.total:
         result = await _finish(turn.tx, turn.bank, mock, MockOutcome.DONE, turn.now)

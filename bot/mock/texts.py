@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.exam import BY_NUMBER, DOMAINS, PASS_CAVEAT, PASS_MARK, passes
+from bot.domain.exam import BY_NUMBER, DOMAINS, PASS_CAVEAT, PASS_MARK, SCALE_MAX, passes
+from bot.domain.figures import percent, rounded
 from bot.domain.models import Mock, MockItem, MockOutcome
 from bot.domain.questions import LETTERS, Question
 
@@ -43,15 +44,18 @@ def result_text(mock: Mock, items: Sequence[MockItem]) -> str:
     else:
         assert mock.finished_at is not None
         head = f"{name} finished: all {total} answered in {clock(mock.finished_at - mock.started_at)}."
-    percent = 100 * correct // total
+    if not answered:
+        return (f"{name}: time's up before any answer, so there is nothing to score. It stays in your "
+                "history; /mock starts a new one when you have the time.")
+    score = percent(correct, total)
     share = correct / total
-    margin = round(196 * math.sqrt(share * (1 - share) / total))  # 95 % binomial range, in points
+    margin = rounded(196 * math.sqrt(share * (1 - share) / total))  # 95 % binomial range, in points
     lines = [
         head,
-        f"Correct: {correct} of {total} ({percent}%).",
-        f"Estimated score: {percent} of 100: {'PASS' if passes(correct, total) else 'FAIL'} "
-        f"({PASS_MARK} needed). The real exam could land anywhere from {max(percent - margin, 0)} "
-        f"to {min(percent + margin, 100)}.",
+        f"Correct: {correct} of {total} ({score}%).",
+        f"Estimated score: {score} of {SCALE_MAX}: {'PASS' if passes(correct, total) else 'FAIL'} "
+        f"({PASS_MARK} needed). The real exam could land anywhere from {max(score - margin, 0)} "
+        f"to {min(score + margin, SCALE_MAX)}.",
         PASS_CAVEAT,
         "",
         "By domain (exam weight): right of asked",
@@ -61,7 +65,7 @@ def result_text(mock: Mock, items: Sequence[MockItem]) -> str:
         if asked:
             right = sum(item.correct for item in asked)
             lines.append(f"D{domain.number} {domain.short} ({domain.weight}%): {right}/{len(asked)}, "
-                         f"{100 * right // len(asked)}%")
+                         f"{percent(right, len(asked))}%")
     return "\n".join(lines)
 
 
@@ -81,7 +85,7 @@ def history_line(mock: Mock, zone: ZoneInfo, now: datetime) -> str:
     if mock.correct is not None:
         verdict = "pass" if passes(mock.correct, mock.total) else f"below {PASS_MARK}"
         late = ", time ran out" if mock.outcome is MockOutcome.EXPIRED else ""
-        return line + f"{100 * mock.correct // mock.total}% correct, {verdict}{late}"
+        return line + f"{percent(mock.correct, mock.total)}% correct, {verdict}{late}"
     if mock.finished_at is not None:
         return line + f"abandoned after {mock.position} of {mock.total}"
     return line + (f"running, question {mock.position + 1} of {mock.total}, "

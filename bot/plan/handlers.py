@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from bot.domain.exam import BY_NUMBER, PASS_MARK, SCALE_MAX
+from bot.domain.figures import percent
 from bot.domain.models import DomainRecord
 from bot.domain.plan import Block, Plan, build
 from bot.errors import BadInput
@@ -18,12 +19,9 @@ WEAK_MIN_ANSWERS = 5
 
 
 async def learner_state(turn: Turn) -> tuple[dict[int, DomainRecord], int]:
-    """First-attempt accuracy per domain, and how many bank questions the learner has never met."""
-    attempts = await turn.tx.answers.first_attempts(turn.learner.id)
-    records: dict[int, DomainRecord] = {}
-    for a in attempts:
-        r = records.get(a.domain, DomainRecord())
-        records[a.domain] = DomainRecord(r.answered + 1, r.correct + a.correct)
+    """Accuracy per domain (the figure /stats shows), and how many bank questions the learner has
+    never met."""
+    records = await turn.tx.answers.domain_records(turn.learner.id)
     seen = {c.question_id for c in await turn.tx.answers.cards(turn.learner.id)}
     seen |= await turn.tx.mocks.mock_seen(turn.learner.id)
     return records, sum(q.id not in seen for q in turn.bank.askable)
@@ -86,7 +84,8 @@ def render(plan: Plan, today: date, records: Mapping[int, DomainRecord], goal: i
                   if r.answered >= WEAK_MIN_ANSWERS and r.correct / r.answered < WEAK_BELOW)
     if weak:
         lines.append("Weakest so far, given more time: " + ", ".join(
-            f"D{d} {BY_NUMBER[d].short} {100 * share:.0f}%" for share, d in weak[:3]))
+            f"D{d} {BY_NUMBER[d].short} {percent(records[d].correct, records[d].answered)}%"
+            for _, d in weak[:3]))
     return lines
 
 

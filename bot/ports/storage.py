@@ -66,7 +66,7 @@ class AnswerRepo(Protocol):
     async def answers_since(self, learner_id: int, since: datetime) -> list[AnswerRecord]: ...
 
     async def domain_records(self, learner_id: int) -> dict[int, DomainRecord]:
-        """Answers and correct answers per domain, counted in the database."""
+        """Answers and right answers per domain, practice and mock alike, counted in the database."""
         ...
 
     async def last_question(self, learner_id: int) -> str | None: ...
@@ -77,7 +77,9 @@ class AnswerRepo(Protocol):
 
     async def due_counts(self, learner_ids: Collection[int], before: datetime) -> dict[int, int]: ...
 
-    async def answer_counts(self, learner_ids: Collection[int], since: datetime) -> dict[int, int]: ...
+    async def answer_counts(self, learner_ids: Collection[int], since: datetime) -> dict[int, int]:
+        """Answers given since `since` per learner, practice and mock alike."""
+        ...
 
 
 class PromptRepo(Protocol):

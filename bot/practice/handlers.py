@@ -9,7 +9,7 @@ from bot.domain.models import Prompt
 from bot.domain.selection import LearnerView, Pick, pick_next
 from bot.errors import Closed
 from bot.outgoing import Choice, Outgoing
-from bot.practice.learning import learn
+from bot.practice.learning import answered_today, learn
 from bot.practice.texts import question_message, verdict_text
 from bot.rounds import handlers as rounds
 from bot.turn import Turn
@@ -60,7 +60,7 @@ async def quiz(turn: Turn, domain: int | None) -> Outgoing:
 async def daily(turn: Turn) -> Outgoing:
     """Today's session: due reviews first, then new questions until the daily goal is met."""
     view = await learner_view(turn)
-    done = len(await turn.tx.answers.answers_since(turn.learner.id, turn.day_start()))
+    done = await answered_today(turn)
     goal = turn.learner.daily_goal
     pick = pick_next(turn.bank, view, turn.rng)
     due_left = sum(1 for qid, _ in view.due if qid not in view.answered_today)

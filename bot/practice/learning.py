@@ -42,7 +42,7 @@ async def record(turn: Turn, attempt: Attempt, verdict: Verdict) -> None:
         weeks = [(g.platform, g.chat_id, week_start(turn.now, ZoneInfo(g.timezone or turn.default_timezone))
                   .date()) for g in await turn.tx.groups.learner_groups(turn.learner.id)]
         await turn.tx.points.add_points(turn.learner.id, verdict.points, weeks)
-    await note_progress(turn, len(attempt.today) + 1)
+    await note_progress(turn, await answered_today(turn))
 
 
 async def learn(turn: Turn, question: Question, letter: str, mode: Mode) -> Verdict:
@@ -51,6 +51,12 @@ async def learn(turn: Turn, question: Question, letter: str, mode: Mode) -> Verd
     verdict = grade(graded, turn.scheduler)
     await record(turn, graded, verdict)
     return verdict
+
+
+async def answered_today(turn: Turn) -> int:
+    """Answers since the learner's local midnight, practice and mock alike (bot.domain.figures)."""
+    counts = await turn.tx.answers.answer_counts([turn.learner.id], turn.day_start())
+    return counts.get(turn.learner.id, 0)
 
 
 async def note_progress(turn: Turn, answered_today: int) -> None:

@@ -16,6 +16,7 @@ from io import BytesIO
 from matplotlib.figure import Figure
 
 from bot.domain.exam import DOMAINS, PASS_MARK
+from bot.domain.figures import percent
 from bot.domain.models import DomainRecord
 from bot.outgoing import Image
 from bot.turn import Turn
@@ -38,10 +39,10 @@ def render(records: Mapping[int, DomainRecord], activity: Sequence[tuple[int, in
     values, colours = [], []
     for row, domain in zip(rows, DOMAINS, strict=True):
         record = records.get(domain.number, DomainRecord())
-        share = 100 * record.correct / record.answered if record.answered else 0.0
+        share = percent(record.correct, record.answered)
         values.append(share)
         colours.append(NONE if not record.answered else GOOD if share >= PASS_MARK else WEAK)
-        shown = f"{share:.0f}% of {record.answered}" if record.answered else "no answers"
+        shown = f"{share}% of {record.answered}" if record.answered else "no answers"
         accuracy.text(-3, row, f"D{domain.number} {domain.short} ({domain.weight}%): {shown}",
                       va="center", ha="right", fontsize=8)
     accuracy.barh(rows, values, height=[0.25 + 0.6 * d.weight / heaviest for d in DOMAINS],

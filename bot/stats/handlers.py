@@ -4,24 +4,25 @@ and readiness for the exam."""
 from __future__ import annotations
 
 from bot.domain.exam import DOMAINS
+from bot.domain.figures import overall, percent
 from bot.domain.models import DomainRecord
 from bot.domain.readiness import readiness_lines
 from bot.domain.streaks import FREEZE_EVERY, MAX_FREEZES, as_of
+from bot.practice.learning import answered_today
 from bot.turn import Turn
 
 
 def _accuracy(record: DomainRecord) -> str:
-    return f"{100 * record.correct / record.answered:.0f}%"
+    return f"{percent(record.correct, record.answered)}%"
 
 
 async def stats(turn: Turn) -> str:
     learner_id = turn.learner.id
     records = await turn.tx.answers.domain_records(learner_id)
-    total = DomainRecord(sum(r.answered for r in records.values()),
-                         sum(r.correct for r in records.values()))
+    total = overall(records)
     if not total.answered:
         return "No answers yet. Send /quiz for your first question."
-    today = len(await turn.tx.answers.answers_since(learner_id, turn.day_start()))
+    today = await answered_today(turn)
     goal = turn.learner.daily_goal
     streak = as_of(turn.learner.streak, turn.today)
     due = await turn.tx.answers.count_due(learner_id, turn.day_end())

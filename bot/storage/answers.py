@@ -59,10 +59,19 @@ class AnswerRepo(Repo):
                 for r in await self._s.scalars(stmt)]
 
     async def domain_records(self, learner_id: int) -> dict[int, DomainRecord]:
-        """Answers and correct answers per domain, counted in the database."""
-        stmt = (select(AnswerRow.domain, func.count(), func.sum(case((AnswerRow.correct, 1), else_=0)))
-                .where(AnswerRow.learner_id == learner_id).group_by(AnswerRow.domain))
-        return {d: DomainRecord(int(n), int(c or 0)) for d, n, c in await self._s.execute(stmt)}
+        """Answers and right answers per domain, practice and mock alike, counted in the database."""
+        practice = (select(AnswerRow.domain, func.count(), func.sum(case((AnswerRow.correct, 1), else_=0)))
+                    .where(AnswerRow.learner_id == learner_id).group_by(AnswerRow.domain))
+        mocks = (select(MockItemRow.domain, func.count(), func.sum(case((MockItemRow.correct, 1), else_=0)))
+                 .join(MockRow, MockRow.id == MockItemRow.mock_id)
+                 .where(MockRow.learner_id == learner_id, MockItemRow.answered_at.is_not(None))
+                 .group_by(MockItemRow.domain))
+        records: dict[int, DomainRecord] = {}
+        for stmt in (practice, mocks):
+            for d, n, c in await self._s.execute(stmt):
+                r = records.get(d, DomainRecord())
+                records[d] = DomainRecord(r.answered + int(n), r.correct + int(c or 0))
+        return records
 
     async def last_question(self, learner_id: int) -> str | None:
         stmt = (select(AnswerRow.question_id).where(AnswerRow.learner_id == learner_id)
@@ -91,7 +100,16 @@ class AnswerRepo(Repo):
         return {lid: int(n) for lid, n in await self._s.execute(stmt)}
 
     async def answer_counts(self, learner_ids: Collection[int], since: datetime) -> dict[int, int]:
-        stmt = (select(AnswerRow.learner_id, func.count()).where(
+        """Answers given since `since` per learner, practice and mock alike."""
+        practice = (select(AnswerRow.learner_id, func.count()).where(
             AnswerRow.learner_id.in_(learner_ids), AnswerRow.answered_at >= since)
             .group_by(AnswerRow.learner_id))
-        return {lid: int(n) for lid, n in await self._s.execute(stmt)}
+        mocks = (select(MockRow.learner_id, func.count())
+                 .join(MockItemRow, MockItemRow.mock_id == MockRow.id)
+                 .where(MockRow.learner_id.in_(learner_ids), MockItemRow.answered_at >= since)
+                 .group_by(MockRow.learner_id))
+        counts: dict[int, int] = {}
+        for stmt in (practice, mocks):
+            for lid, n in await self._s.execute(stmt):
+                counts[lid] = counts.get(lid, 0) + int(n)
+        return counts
