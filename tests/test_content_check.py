@@ -24,7 +24,7 @@ def question(n: int, answer: str = "A", domain: int = 1, **changes: Any) -> dict
         "difficulty": 2, "stem": f"In scenario {n}, {WORDS[n % len(WORDS)]} which form fits best?",
         "choices": [f"Alpha {n}", f"Bravo {n}", f"Charlie {n}", f"Delta {n}"], "answer": answer,
         "explanation": "The keyed form is the professional claim; the tempting one is institutional.",
-        "source": "CMS Medicare Claims Processing Manual, ch. 26",
+        "source": "CMS Medicare Claims Processing Manual, ch. 26 (rev. 2025)",
     }
     q.update(changes)
     return q
@@ -51,7 +51,7 @@ def balanced(count: int = 8, domain: int = 1) -> list[dict[str, Any]]:
     return [question(n, "ABCD"[n % 4], domain) for n in range(1, count + 1)]
 
 
-NO_MINIMUMS = Rules(minimums={})
+NO_MINIMUMS = Rules(minimums={}, topic_minimum=1)
 
 
 def messages(qdir: Path, rules: Rules = NO_MINIMUMS) -> list[str]:
@@ -61,7 +61,7 @@ def messages(qdir: Path, rules: Rules = NO_MINIMUMS) -> list[str]:
 def test_a_good_bank_passes(tmp_path: Path) -> None:
     d5 = [question(n, "ABCD"[n % 4], 5) for n in range(9, 13)]  # scenarios unlike D1's
     qdir = write_bank(tmp_path, balanced() + d5)
-    report = check_bank(qdir, Rules(minimums={1: 8, 5: 4}))
+    report = check_bank(qdir, Rules(minimums={1: 8, 5: 4}, topic_minimum=1))
     assert [str(p) for p in report.problems] == []
     assert "12 questions, 0 problem(s)" in report.summary() and "review: pass 12" in report.summary()
 
@@ -107,8 +107,9 @@ def test_unreadable_file_is_reported_not_raised(tmp_path: Path) -> None:
 
 def test_domain_minimums(tmp_path: Path) -> None:
     qdir = write_bank(tmp_path, balanced())
-    assert "bank: D1: 8 questions, needs at least 9" in messages(qdir, Rules(minimums={1: 9}))
-    assert messages(qdir, Rules(minimums={1: 8})) == []
+    assert "bank: D1: 8 questions, needs at least 9" in messages(qdir, Rules(minimums={1: 9},
+                                                                            topic_minimum=1))
+    assert messages(qdir, Rules(minimums={1: 8}, topic_minimum=1)) == []
 
 
 def test_letter_balance(tmp_path: Path) -> None:
@@ -131,7 +132,28 @@ def test_topics_must_exist_and_be_covered(tmp_path: Path) -> None:
     qs[0]["topic"] = "astrology"
     problems = messages(write_bank(tmp_path, qs))
     assert "d1: d1-0001: topic 'astrology' is not a D1 topic" in problems
-    assert "d1: coverage: no question on topic 'hipaa privacy rule'" in problems
+    assert "d1: coverage: 0 question(s) on topic 'hipaa privacy rule', needs at least 1" in problems
+
+
+def test_every_topic_needs_its_minimum_and_every_source_a_year(tmp_path: Path) -> None:
+    qs = balanced()
+    for q in qs:
+        q["topic"] = "medical terminology"
+    qs[0]["topic"] = "hipaa privacy rule"
+    qs[1]["source"] = "Chabner, The Language of Medicine, ch. 3"
+    problems = messages(write_bank(tmp_path, qs), Rules(minimums={}, topic_minimum=4))
+    assert "d1: coverage: 1 question(s) on topic 'hipaa privacy rule', needs at least 4" in problems
+    assert not any("'medical terminology'" in p for p in problems)  # 7 of them
+    assert "d1: d1-0002: source names no year or edition (e.g. '... (2024)')" in problems
+
+
+def test_a_later_review_replaces_an_earlier_verdict(tmp_path: Path) -> None:
+    qs = balanced()
+    qdir = write_bank(tmp_path, qs, verdicts="pass")
+    later = {"file": "all", "writer": "w", "reviewer": "r2", "reviewed_on": "2026-12-06", "verdicts": [
+        {"id": "d1-0003", "verdict": "dropped", "checked": "source", "note": "wrong key"}]}
+    (qdir.parent / "reviews" / "a-recheck.yaml").write_text(yaml.safe_dump(later))  # sorts first
+    assert "d1: d1-0003: was dropped by review" in messages(qdir)
 
 
 def test_near_duplicate_stems(tmp_path: Path) -> None:

@@ -18,10 +18,17 @@ from typing import Any
 import yaml
 
 from bot.content.bank import Problem, load_questions
+from bot.domain.blueprint import allocate
+from bot.domain.exam import FORM_QUESTIONS
 from bot.domain.questions import LETTERS, Question
 
-# 400 questions x blueprint weight (13/7/10/17/17/17/7/12 %).
-DOMAIN_MINIMUMS: Mapping[int, int] = {1: 52, 2: 28, 3: 40, 4: 68, 5: 68, 6: 68, 7: 28, 8: 48}
+# Bank v2: 1,000 questions x blueprint weight, five disjoint full mocks.
+BANK_SIZE = 1000
+DOMAIN_MINIMUMS: Mapping[int, int] = {d: BANK_SIZE * n // FORM_QUESTIONS
+                                      for d, n in allocate(FORM_QUESTIONS).items()}
+TOPIC_MINIMUM = 4
+# A source names the year or edition its fact reflects, so a reader can tell when to check it again.
+_DATED = re.compile(r"\b(19|20)\d\d\b")
 LETTER_SHARE = (0.20, 0.30)
 MIN_APPLIED_SHARE = 0.40  # difficulty 2 or 3
 NEAR_DUPLICATE = 0.6  # Jaccard similarity of word pairs in two stems
@@ -32,6 +39,7 @@ VERDICTS = ACCEPTED | {"dropped"}
 @dataclass(frozen=True)
 class Rules:
     minimums: Mapping[int, int] = field(default_factory=lambda: dict(DOMAIN_MINIMUMS))
+    topic_minimum: int = TOPIC_MINIMUM
     require_review: bool = True
 
 
@@ -63,7 +71,9 @@ def check_bank(questions_dir: Path, rules: Rules | None = None) -> Report:
     rules = rules or Rules()
     questions, problems = load_questions(questions_dir)
     topics = _load_topics(questions_dir.parent / "topics.yaml", problems)
-    problems += _topic_problems(questions, topics)
+    problems += _topic_problems(questions, topics, rules.topic_minimum)
+    problems += [Problem(f"d{q.domain}", q.id, "source names no year or edition (e.g. '... (2024)')")
+                 for q in questions if not _DATED.search(q.source)]
     problems += _balance_problems(questions, rules)
     problems += _near_duplicates(questions)
     reviewed: Counter[str] = Counter()
@@ -81,13 +91,15 @@ def _load_topics(path: Path, problems: list[Problem]) -> dict[int, list[str]]:
         return {}
 
 
-def _topic_problems(questions: Sequence[Question], topics: Mapping[int, list[str]]) -> list[Problem]:
+def _topic_problems(questions: Sequence[Question], topics: Mapping[int, list[str]],
+                    minimum: int) -> list[Problem]:
     found = [Problem(f"d{q.domain}", q.id, f"topic {q.topic!r} is not a D{q.domain} topic")
              for q in questions if topics and q.topic not in topics.get(q.domain, [])]
-    used = {(q.domain, q.topic) for q in questions}
+    used = Counter((q.domain, q.topic) for q in questions if not q.retired)
     domains = {q.domain for q in questions}
-    found += [Problem(f"d{d}", "coverage", f"no question on topic {t!r}")
-              for d, names in topics.items() if d in domains for t in names if (d, t) not in used]
+    found += [Problem(f"d{d}", "coverage", f"{used[d, t]} question(s) on topic {t!r}, needs at least "
+                      f"{minimum}")
+              for d, names in topics.items() if d in domains for t in names if used[d, t] < minimum]
     return found
 
 
