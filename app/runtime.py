@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
+from adapters.errors import PlatformUnavailable
 from app.settings import Settings
+from app.startup import reach_database, start_frontend
 from bot.content.bank import load_bank
 from bot.core import StudyBot
 from bot.ports.clock import SystemClock
 from bot.ports.delivery import Messenger
 from bot.storage.engine import make_engine, upgrade
 from bot.storage.store import Store
+from ops.server import OperatorServer, database_check
 from scheduler.service import PushScheduler
 from scheduler.tick import Ticker
 
@@ -38,9 +42,11 @@ class Frontend(Protocol):
 
 
 @asynccontextmanager
-async def study_bot(settings: Settings) -> AsyncIterator[StudyBot]:
-    """A ready core on a migrated database; the engine is disposed on exit."""
+async def study_bot(settings: Settings, *, wait: bool = False) -> AsyncIterator[StudyBot]:
+    """A ready core on a migrated database; the engine is disposed on exit. With `wait`, an
+    unreachable database is waited for."""
     bank = load_bank(settings.content_dir)
+    await reach_database(settings.database_url, wait=wait)
     await asyncio.to_thread(upgrade, settings.database_url)
     engine = make_engine(settings.database_url)
     try:
@@ -52,12 +58,18 @@ async def study_bot(settings: Settings) -> AsyncIterator[StudyBot]:
 
 def platform_frontends(settings: Settings, bot: StudyBot) -> list[Frontend]:
     """One frontend per platform whose token is configured."""
-    frontends: list[Frontend] = []
+    return [make() for make in platform_makers(settings, bot)]
+
+
+def platform_makers(settings: Settings, bot: StudyBot) -> list[Callable[[], Frontend]]:
+    """What builds each configured platform's frontend: one that failed to start is not started
+    again, so waiting for an unreachable API builds a new one per try."""
+    makers: list[Callable[[], Frontend]] = []
     if settings.telegram_bot_token:
-        frontends.append(telegram_frontend(settings, bot))
+        makers.append(partial(telegram_frontend, settings, bot))
     if settings.discord_bot_token:
-        frontends.append(discord_frontend(settings, bot))
-    return frontends
+        makers.append(partial(discord_frontend, settings, bot))
+    return makers
 
 
 def telegram_frontend(settings: Settings, bot: StudyBot) -> TelegramFrontend:
@@ -77,21 +89,40 @@ def discord_frontend(settings: Settings, bot: StudyBot) -> DiscordFrontend:
 
     assert settings.discord_bot_token
     return DiscordFrontend(bot, DiscordConfig(
-        settings.discord_bot_token, settings.discord_state_file, settings.discord_guild_id,
-        settings.discord_api_base_url, settings.discord_gateway_url))
+        settings.discord_bot_token, settings.discord_guild_id, settings.discord_api_base_url,
+        settings.discord_gateway_url, settings.discord_shard_count, settings.discord_shard_ids))
 
 
-async def serve(settings: Settings, bot: StudyBot, frontends: list[Frontend]) -> None:
-    """Runs the frontends and the push scheduler on this loop until SIGINT/SIGTERM, then stops
-    them in reverse order."""
+async def start_operator(settings: Settings, bot: StudyBot) -> OperatorServer | None:
+    """/healthz and /metrics on OPERATOR_LISTEN, when it is set."""
+    if settings.operator_listen is None:
+        return None
+    server = OperatorServer(settings.operator_listen, database_check(bot.store))
+    try:
+        await server.start()
+    except OSError as exc:
+        host, port = settings.operator_listen
+        raise PlatformUnavailable(f"OPERATOR_LISTEN: cannot listen on {host}:{port}: "
+                                  f"{exc.strerror or exc}") from None
+    return server
+
+
+async def serve(settings: Settings, bot: StudyBot, makers: list[Callable[[], Frontend]], *,
+                wait: bool = False) -> None:
+    """Runs the operator endpoints, the frontends and the push scheduler on this loop until
+    SIGINT/SIGTERM, then stops them in reverse order. With `wait`, an unreachable platform API is
+    waited for."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     started: list[Frontend] = []
+    operator = await start_operator(settings, bot)
     try:
-        for frontend in frontends:
-            await frontend.start()
+        for make in makers:
+            frontend = await start_frontend(make, wait=wait, stop=stop)
+            if frontend is None:
+                return
             started.append(frontend)
         log.info("running: %s", ", ".join(f.messenger.platform for f in started))
         pushes = PushScheduler(Ticker(bot, {f.messenger.platform: f.messenger for f in started}))
@@ -99,10 +130,12 @@ async def serve(settings: Settings, bot: StudyBot, frontends: list[Frontend]) ->
         try:
             await stop.wait()
         finally:
-            pushes.stop()
+            await pushes.stop()
     finally:
         for frontend in reversed(started):
             try:
                 await frontend.stop()
             except Exception:
                 log.exception("error while stopping %s", frontend.messenger.platform)
+        if operator is not None:
+            await operator.stop()

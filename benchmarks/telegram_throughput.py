@@ -42,6 +42,7 @@ from adapters.telegram import TelegramConfig, TelegramFrontend  # noqa: E402
 from bot.content.bank import load_bank  # noqa: E402
 from bot.core import StudyBot  # noqa: E402
 from bot.events import Address, Event  # noqa: E402
+from bot.handled import Handled, Outcome  # noqa: E402
 from bot.outgoing import Outgoing  # noqa: E402
 from bot.ports.clock import SystemClock  # noqa: E402
 from bot.practice.texts import question_message  # noqa: E402
@@ -128,8 +129,8 @@ async def echo_bot(base_url: str) -> AsyncIterator[None]:
 class CannedCore(StudyBot):
     """The core answering every event with the same question from memory: isolates the adapter."""
 
-    async def handle(self, event: Event) -> list[Outgoing]:
-        return [question_message(self.bank.questions[0], 1, "Question")]
+    async def process(self, event: Event) -> Handled:
+        return Handled([question_message(self.bank.questions[0], 1, "Question")], Outcome.APPLIED)
 
     async def close_due_rounds(self, platform: str | None = None) -> list[tuple[Address, Outgoing]]:
         return []

@@ -15,41 +15,54 @@ from fsrs import Scheduler
 from bot import payloads
 from bot.account import handlers as account
 from bot.domain.cards import make_scheduler
-from bot.domain.domains import UnknownDomainError, parse_domain
+from bot.domain.domains import Scope, UnknownDomainError, parse_scope, topic_examples
+from bot.domain.exam import DOMAINS
 from bot.domain.questions import Bank
-from bot.errors import BadInput, BotError, Closed, NotFound
-from bot.events import Address, ButtonPressed, Command, Event
+from bot.errors import BadInput, BotError, Closed, NeedsChoice, NotFound
+from bot.events import Address, ButtonPressed, Chat, Command, Event, Person
 from bot.exam import handlers as examresult
 from bot.groups import handlers as groups
 from bot.groups import leaderboard
+from bot.handled import Handled, Outcome
+from bot.inputs.text import quote
 from bot.mock import handlers as mock
 from bot.outgoing import Choice, Outgoing
 from bot.plan import handlers as studyplan
 from bot.ports.clock import Clock
 from bot.ports.storage import Store
 from bot.practice import handlers as study
+from bot.reports import handlers as reports
 from bot.rounds import handlers as rounds
 from bot.stats import chart
-from bot.stats.handlers import stats
+from bot.stats.handlers import stats, status
 from bot.turn import Turn
 from bot.welcome.texts import HELP, TIMEZONE_PROMPT, WELCOME, about
 
 log = logging.getLogger(__name__)
 
+# A learner's own study and settings: in a group they get a pointer to the private chat instead.
+PERSONAL_COMMANDS = frozenset({"daily", "stats", "mock", "plan", "examdate", "remind", "timezone", "goal",
+                               "settings", "forgetme", "examresult", "report"})
 # Commands whose adapter must tell whether the sender administers the chat (Command.is_admin).
 ADMIN_COMMANDS = frozenset({"groupsettings"})
 APOLOGY = "Sorry, something went wrong on our side. Nothing was changed; please try again."
 _ANSWER_LETTERS = {"a": "A", "b": "B", "c": "C", "d": "D"}
 
 Handler = Callable[[Turn, tuple[str, ...]], Awaitable[Outgoing | list[Outgoing]]]
+Responder = Callable[[Turn, Event], Awaitable[list[Outgoing]]]
 
 
 class StudyBot:
     def __init__(self, store: Store, bank: Bank, clock: Clock, *, default_timezone: str = "UTC",
-                 rng: random.Random | None = None, scheduler: Scheduler | None = None) -> None:
+                 rng: random.Random | None = None, scheduler: Scheduler | None = None,
+                 shuffle_choices: bool = True) -> None:
         self.store, self.bank, self.clock = store, bank, clock
         self.default_timezone = default_timezone
+        # Choices are shown in a fresh order each time (not for numeric ones); tests that press a
+        # known letter turn it off.
         self.rng = rng or random.Random()
+        self.choice_rng = self.rng if shuffle_choices else None
+        self.started = clock.now()  # a mock question shown before this was shown by another process
         self.scheduler = scheduler or make_scheduler()
         self._commands: dict[str, Handler] = {
             "start": _start, "help": _help, "quiz": _quiz, "daily": _daily, "stats": _stats,
@@ -58,30 +71,52 @@ class StudyBot:
             "about": _about, "forgetme": _forgetme, "leaderboard": leaderboard.command,
             "groupsettings": _groupsettings, "mock": mock.command, "plan": studyplan.command,
             "examresult": examresult.command, "round": rounds.command,
+            "report": reports.note,
         }
 
     async def handle(self, event: Event) -> list[Outgoing]:
         """Replies to one event. Never raises: failures become a message and a log line."""
+        return (await self.process(event)).replies
+
+    async def process(self, event: Event) -> Handled:
+        """handle(), saying how it ended. An event with an `update_id` takes effect once: the id is
+        recorded in the event's own transaction, so a redelivery finds it there and does nothing."""
+        return await self._run(event, self._dispatch)
+
+    async def greet(self, person: Person, chat: Chat) -> list[Outgoing]:
+        """What opening the chat shows (the console, at every launch): /start's welcome to a newcomer,
+        and to a learner already stored "welcome back" with today's status instead of setup again."""
+        async with self.store.transaction() as tx:
+            known = await tx.learners.find_learner(person.platform, person.user_id) is not None
+        return (await self._run(Command(person, chat, "start"),
+                                _welcome_back if known else self._dispatch)).replies
+
+    async def _run(self, event: Event, respond: Responder) -> Handled:
         try:
             async with self.store.transaction() as tx:
+                if event.update_id is not None and not await tx.intake.record(
+                        event.person.platform, event.update_id, self.clock.now()):
+                    return Handled([], Outcome.DUPLICATE)
                 learner = await tx.learners.learner(
                     event.person, self.clock.now(),
                     None if event.chat.is_group else event.chat.address.chat_id)
                 turn = Turn(tx, learner, event.person, event.chat, self.clock.now(),
                             self.default_timezone, self.bank, self.scheduler, self.rng,
-                            is_admin=isinstance(event, Command) and event.is_admin)
+                            is_admin=isinstance(event, Command) and event.is_admin,
+                            started=self.started, choice_rng=self.choice_rng)
                 if event.chat.is_group:
                     await groups.join(turn)
                 try:
-                    return await self._dispatch(turn, event)
+                    return Handled(await respond(turn, event), Outcome.APPLIED)
                 except BotError as refusal:  # the learner's mistake or a race: roll back, say why
-                    reply = Outgoing(str(refusal), private=isinstance(event, ButtonPressed))
+                    choices = refusal.choices if isinstance(refusal, NeedsChoice) else ()
+                    reply = Outgoing(str(refusal), choices, private=isinstance(event, ButtonPressed))
                     raise _Rejected(reply) from None
         except _Rejected as rejected:
-            return [rejected.reply]
+            return Handled([rejected.reply], Outcome.REJECTED)
         except Exception:
             log.exception("failed to handle %r", event)
-            return [Outgoing(APOLOGY, private=isinstance(event, ButtonPressed))]
+            return Handled([Outgoing(APOLOGY, private=isinstance(event, ButtonPressed))], Outcome.FAILED)
 
     async def close_due_rounds(self, platform: str | None = None) -> list[tuple[Address, Outgoing]]:
         """Closes group questions and mock exams whose time is up; returns what each posts, with
@@ -100,7 +135,7 @@ class StudyBot:
                     continue
                 if await tx.prompts.close_prompt(prompt.id, now):
                     address = Address(prompt.platform, prompt.chat_id)
-                    posts = await rounds.close(tx, self.bank, prompt, now, self.rng)
+                    posts = await rounds.close(tx, self.bank, prompt, now, self.rng, self.choice_rng)
                     reveals += [(address, post) for post in posts]
             reveals += await mock.close_expired(tx, self.bank, now, platform)
         return reveals
@@ -117,7 +152,11 @@ class StudyBot:
         if isinstance(event, Command):
             handler = self._commands.get(event.name.lower())
             if handler is None:
-                return [Outgoing(f"I don't know /{event.name}. Send /help for the list of commands.")]
+                return [Outgoing(f"I don't know /{quote(event.name)}. Send /help for the list of commands.")]
+            if turn.chat.is_group and event.name.lower() in PERSONAL_COMMANDS:
+                return [Outgoing(f"/{event.name.lower()} is just for you: send it to me in a private chat, "
+                                 "where your questions, progress and settings stay yours.",
+                                 open_private=True)]
             result = await handler(turn, event.args)
             return result if isinstance(result, list) else [result]
         if isinstance(event, ButtonPressed):
@@ -142,12 +181,17 @@ async def _start(turn: Turn, _args: tuple[str, ...]) -> list[Outgoing]:
     return [Outgoing(WELCOME, (quiz, *reminders)), Outgoing(TIMEZONE_PROMPT, zones)]
 
 
+async def _welcome_back(turn: Turn, _event: Event) -> list[Outgoing]:
+    session = Choice("Start today's session", payloads.encode(payloads.Next(daily=True)))
+    return [Outgoing(f"Welcome back, {turn.person.display_name}!\n{await status(turn)}", (session,))]
+
+
 async def _help(_turn: Turn, _args: tuple[str, ...]) -> Outgoing:
     return Outgoing(HELP)
 
 
-async def _about(_turn: Turn, _args: tuple[str, ...]) -> Outgoing:
-    return Outgoing(about())
+async def _about(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
+    return Outgoing(about(turn.bank))
 
 
 async def _settings(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
@@ -167,14 +211,17 @@ async def _forgetme(_turn: Turn, _args: tuple[str, ...]) -> Outgoing:
 
 
 async def _quiz(turn: Turn, args: tuple[str, ...]) -> Outgoing:
-    domain = None
-    if args:
-        try:
-            domain = parse_domain(" ".join(args)).number
-        except UnknownDomainError:
-            raise BadInput(f"{' '.join(args)} is not a domain. Use 1-8 or a word such as "
-                             "billing or records. Example: /quiz 5") from None
-    return await study.quiz(turn, domain)
+    return await study.quiz(turn, _scope(turn, " ".join(args)) if args else Scope())
+
+
+def _scope(turn: Turn, words: str) -> Scope:
+    try:
+        return parse_scope(words, turn.bank.topics)
+    except UnknownDomainError:
+        domains = ", ".join(f"{d.number} {d.short.lower()}" for d in DOMAINS)
+        topics = ", ".join(topic_examples(turn.bank.topics))
+        raise BadInput(f"{quote(words)} is not a domain or a topic I know. Domains: {domains}. Topic "
+                       f"words such as: {topics}. Example: /quiz hipaa or /quiz 5") from None
 
 
 async def _daily(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
@@ -199,34 +246,50 @@ async def _press(turn: Turn, data: str) -> list[Outgoing]:
             return await study.answer(turn, prompt, letter, pressed=True)
         case payloads.Next(daily=True):
             return [await study.daily(turn)]
+        case payloads.Next(topic=str(word)):
+            return [await study.quiz(turn, _scope(turn, word))]
         case payloads.Next(domain=domain):
-            return [await study.quiz(turn, domain)]
+            return [await study.quiz(turn, Scope(domain=domain))]
         case payloads.ForgetMe(confirmed):
             return [await account.forget(turn, confirmed)]
         case payloads.SetTimezone(zone):
             return [await account.set_timezone(turn, zone)]
         case payloads.SetReminder(hhmm):
             return [await account.remind(turn, (hhmm,))]
-        case payloads.ExamResult(passed):
-            return [await examresult.command(turn, ("passed" if passed else "failed",))]
+        case payloads.ExamResult(passed, day):
+            if day is None:  # "How did it go?": the day is the exam date
+                return [await examresult.command(turn, ("passed" if passed else "failed",))]
+            return [await examresult.record(turn, passed, day)]
+        case payloads.ChooseZone(zone):
+            return [await account.set_timezone(turn, zone)]
+        case payloads.SetExamDate(day):
+            return [await account.set_exam_date(turn, day)]
         case payloads.MockStart(full):
             return await mock.command(turn, ("full" if full else "sprint",))
         case payloads.MockAnswer() as answer:
             return await mock.press_answer(turn, answer)
         case payloads.MockReview() as review:
             return await mock.press_review(turn, review)
+        case payloads.Report() as report:
+            return [await reports.press(turn, report)]
 
 
 async def _text(turn: Turn, text: str) -> list[Outgoing]:
     if turn.chat.is_group:
         return []  # free text in a group is conversation, not meant for the bot
     letter = _ANSWER_LETTERS.get(text.strip().lower().rstrip(".)"))
+    address = turn.chat.address
     if letter is None:
+        waiting = (await turn.tx.mocks.running_mock(turn.learner.id) is not None
+                   or await turn.tx.prompts.latest_open_prompt(address.platform, address.chat_id,
+                                                               turn.learner.id) is not None)
+        if waiting:
+            return [Outgoing("To answer, send A, B, C or D (or press a button under the question); "
+                             "/quiz skips to a new one.")]
         return [Outgoing("Send /quiz for a question, or /help for everything I can do.")]
     in_mock = await mock.typed_answer(turn, letter)
     if in_mock is not None:
         return in_mock
-    address = turn.chat.address
     prompt = await turn.tx.prompts.latest_open_prompt(address.platform, address.chat_id, turn.learner.id)
     if prompt is None:
         return [Outgoing("There is no open question to answer. Send /quiz for one.")]

@@ -4,6 +4,11 @@ nothing) and logs nothing alarming: these are the learner's mistakes or races, n
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from bot.outgoing import Choice
+
 
 class BotError(Exception):
     """A refusal the learner reads as is: what went wrong and what to do instead."""
@@ -23,3 +28,20 @@ class Closed(BotError):
 
 class PlatformRefused(Exception):
     """A platform would not deliver a message; adapters translate their SDK's errors into these."""
+
+
+class NeedsChoice(BotError):
+    """Input with more than one sensible reading: the reply asks which, never guesses.
+
+    A parser raises it with the readings (`options`); the handler, which knows what each reading
+    would do, turns them into buttons with `offer`, and the core sends the question with them.
+    """
+
+    def __init__(self, question: str, options: tuple[Any, ...], choices: tuple[Choice, ...] = ()) -> None:
+        super().__init__(question)
+        self.options = options
+        self.choices = choices
+
+    def offer(self, button: Callable[[Any], Choice]) -> NeedsChoice:
+        """The same question with a button per reading."""
+        return NeedsChoice(str(self), self.options, tuple(button(option) for option in self.options))

@@ -43,13 +43,18 @@ class Command:
     name: str
     args: tuple[str, ...] = ()
     is_admin: bool = False
+    update_id: str | None = None  # see ButtonPressed
 
 
 @dataclass(frozen=True, slots=True)
 class ButtonPressed:
+    """`update_id` names this delivery, unique per platform (Telegram: `<bot id>:<update id>`,
+    Discord: the interaction id); a platform that delivers it again gets no second effect."""
+
     person: Person
     chat: Chat
     payload: str
+    update_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,7 @@ class TextMessage:
     person: Person
     chat: Chat
     text: str
+    update_id: str | None = None  # see ButtonPressed
 
 
 Event = Command | ButtonPressed | TextMessage

@@ -22,7 +22,9 @@ class Outgoing:
     """A message for the chat the event came from.
 
     `replace` asks the adapter to edit the message whose button was pressed instead of sending a new
-    one; `private` marks a reply meant for the presser alone (a callback alert, an ephemeral reply).
+    one; `private` marks a reply meant for the presser alone (a callback alert, an ephemeral reply);
+    `forgotten` says the sender's data was just deleted (/forgetme), so an adapter deletes what it
+    keeps about them too (the console's saved charts).
     """
 
     text: str
@@ -30,3 +32,6 @@ class Outgoing:
     image: Image | None = None
     replace: bool = False
     private: bool = False
+    forgotten: bool = False
+    # Personal in a group: the adapter adds a way to open the private chat (Telegram: a deep link).
+    open_private: bool = False

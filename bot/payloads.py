@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+from zoneinfo import available_timezones
+
+from bot.domain.models import ReportKind
 
 VERSION = "1"
 MAX_BYTES = 64
@@ -17,6 +21,11 @@ TIMEZONE_PRESETS: tuple[str, ...] = (
     "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
     "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "UTC",
 )
+
+
+_REPORT_CODES = {ReportKind.WRONG_KEY: "w", ReportKind.UNCLEAR: "u", ReportKind.OUTDATED: "o",
+                 ReportKind.TYPO: "t"}
+_REPORT_KINDS = {code: kind for kind, code in _REPORT_CODES.items()}
 
 
 class BadPayload(ValueError):
@@ -33,6 +42,7 @@ class Answer:
 class Next:
     daily: bool
     domain: int | None = None
+    topic: str | None = None  # the learner's topic word (bot.domain.domains.Scope)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +56,40 @@ class SetTimezone:
 
 
 @dataclass(frozen=True, slots=True)
+class ChooseZone:
+    """A time zone the learner confirms after an abbreviation or an ambiguous city."""
+
+    zone: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetExamDate:
+    """One reading of a date that could be read two ways."""
+
+    day: date
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Report a problem with a question version; `kind` None asks which problem."""
+
+    question_id: str
+    version: int
+    kind: ReportKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SetReminder:
     hhmm: str
 
 
 @dataclass(frozen=True, slots=True)
 class ExamResult:
-    """The learner's answer to "How did it go?" the day after their exam."""
+    """The learner's answer to "How did it go?" the day after their exam, or one reading of a date
+    they typed with /examresult."""
 
     passed: bool
+    day: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +112,8 @@ class MockReview:
     index: int
 
 
-Payload = (Answer | Next | ForgetMe | SetTimezone | SetReminder | ExamResult | MockStart | MockAnswer
-           | MockReview)
+Payload = (Answer | Next | ForgetMe | SetTimezone | ChooseZone | SetExamDate | SetReminder | ExamResult
+           | MockStart | MockAnswer | MockReview | Report)
 
 
 def encode(payload: Payload) -> str:
@@ -87,6 +122,8 @@ def encode(payload: Payload) -> str:
             body = f"a|{prompt_id}|{letter}"
         case Next(daily=True):
             body = "n|d"
+        case Next(daily=False, topic=str(word)):
+            body = f"n|t|{word}"
         case Next(daily=False, domain=domain):
             body = f"n|q|{domain or 0}"
         case ForgetMe(confirmed):
@@ -95,31 +132,50 @@ def encode(payload: Payload) -> str:
             body = f"z|{TIMEZONE_PRESETS.index(zone)}"
         case SetReminder(hhmm):
             body = f"r|{hhmm.replace(':', '')}"
-        case ExamResult(passed):
-            body = f"x|{'p' if passed else 'f'}"
+        case ExamResult(passed, day):
+            body = f"x|{'p' if passed else 'f'}" + (f"|{day:%Y%m%d}" if day else "")
+        case ChooseZone(zone):
+            body = f"Z|{zone}"
+        case SetExamDate(day):
+            body = f"e|{day:%Y%m%d}"
         case MockStart(full):
             body = f"k|{'f' if full else 's'}"
         case MockAnswer(mock_id, position, letter):
             body = f"m|{mock_id}|{position}|{letter}"
         case MockReview(mock_id, index):
             body = f"v|{mock_id}|{index}"
+        case Report(question_id, version, None):
+            body = f"p|{question_id}|{version}"
+        case Report(question_id, version, ReportKind() as kind):
+            body = f"p|{question_id}|{version}|{_REPORT_CODES[kind]}"
     data = f"{VERSION}|{body}"
     assert len(data.encode()) <= MAX_BYTES, data
     return data
 
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"1\|a\|([1-9]\d{0,17})\|([ABCD])"), "answer"),
-    (re.compile(r"1\|n\|d"), "daily"),
-    (re.compile(r"1\|n\|q\|([0-8])"), "quiz"),
-    (re.compile(r"1\|f\|([yn])"), "forget"),
-    (re.compile(r"1\|z\|(\d)"), "zone"),
-    (re.compile(r"1\|r\|([01]\d|2[0-3])([0-5]\d)"), "remind"),
-    (re.compile(r"1\|x\|([pf])"), "result"),
-    (re.compile(r"1\|k\|([sf])"), "mock"),
-    (re.compile(r"1\|m\|([1-9]\d{0,17})\|(0|[1-9]\d{0,2})\|([ABCD])"), "mock answer"),
-    (re.compile(r"1\|v\|([1-9]\d{0,17})\|(0|[1-9]\d{0,2})"), "mock review"),
+    (re.compile(r"1\|a\|([1-9]\d{0,17})\|([ABCD])", re.ASCII), "answer"),
+    (re.compile(r"1\|n\|d", re.ASCII), "daily"),
+    (re.compile(r"1\|n\|q\|([0-8])", re.ASCII), "quiz"),
+    (re.compile(r"1\|n\|t\|([a-z][a-z ]{2,31})", re.ASCII), "topic"),
+    (re.compile(r"1\|f\|([yn])", re.ASCII), "forget"),
+    (re.compile(r"1\|z\|(\d)", re.ASCII), "zone"),
+    (re.compile(r"1\|r\|([01]\d|2[0-3])([0-5]\d)", re.ASCII), "remind"),
+    (re.compile(r"1\|x\|([pf])(?:\|(\d{8}))?", re.ASCII), "result"),
+    (re.compile(r"1\|Z\|([A-Za-z][A-Za-z0-9_+/-]{0,40})", re.ASCII), "choose zone"),
+    (re.compile(r"1\|e\|(\d{8})", re.ASCII), "exam date"),
+    (re.compile(r"1\|k\|([sf])", re.ASCII), "mock"),
+    (re.compile(r"1\|m\|([1-9]\d{0,17})\|(0|[1-9]\d{0,2})\|([ABCD])", re.ASCII), "mock answer"),
+    (re.compile(r"1\|v\|([1-9]\d{0,17})\|(0|[1-9]\d{0,2})", re.ASCII), "mock review"),
+    (re.compile(r"1\|p\|(d[1-8]-\d{4})\|([1-9]\d{0,2})(?:\|([wuot]))?", re.ASCII), "report"),
 )
+
+
+def _day(digits: str) -> date:
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        raise BadPayload("not a calendar date") from None
 
 
 def decode(data: str) -> Payload:
@@ -136,6 +192,8 @@ def decode(data: str) -> Payload:
             return Next(daily=True)
         if kind == "quiz":
             return Next(daily=False, domain=int(m.group(1)) or None)
+        if kind == "topic":
+            return Next(daily=False, topic=m.group(1))
         if kind == "forget":
             return ForgetMe(m.group(1) == "y")
         if kind == "zone":
@@ -146,10 +204,19 @@ def decode(data: str) -> Payload:
         if kind == "remind":
             return SetReminder(f"{m.group(1)}:{m.group(2)}")
         if kind == "result":
-            return ExamResult(m.group(1) == "p")
+            return ExamResult(m.group(1) == "p", _day(m.group(2)) if m.group(2) else None)
+        if kind == "choose zone":
+            if m.group(1) not in available_timezones():
+                raise BadPayload("unknown time zone")
+            return ChooseZone(m.group(1))
+        if kind == "exam date":
+            return SetExamDate(_day(m.group(1)))
         if kind == "mock":
             return MockStart(full=m.group(1) == "f")
         if kind == "mock answer":
             return MockAnswer(int(m.group(1)), int(m.group(2)), m.group(3))
+        if kind == "report":
+            code = m.group(3)
+            return Report(m.group(1), int(m.group(2)), _REPORT_KINDS[code] if code else None)
         return MockReview(int(m.group(1)), int(m.group(2)))
     raise BadPayload("unrecognised")

@@ -28,6 +28,8 @@ class Turn:
     scheduler: Scheduler
     rng: random.Random
     is_admin: bool = False  # may change the group's settings (set by the adapter for ADMIN_COMMANDS)
+    started: datetime | None = None  # when this process's core started: what it showed is after it
+    choice_rng: random.Random | None = None  # shuffles the choices shown; None keeps stored order
 
     @property
     def zone(self) -> ZoneInfo:

@@ -1,23 +1,27 @@
 """One tick: claim what is due in the database, send it through each platform's messenger, and
 record each outcome. Ticks can overlap, run late, or run on two instances at once: the claim in
-`bot.pushes.claims` decides who sends what."""
+`bot.pushes.claims` decides who sends what. A tick also forgets handled update ids older than
+LEDGER_KEPT: no platform delivers an update again after a day."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core import StudyBot
 from bot.domain.models import PushOutcome
 from bot.ports.delivery import Messenger, RecipientUnreachable, RetryLater
 from bot.pushes.claims import Push, claim_due, record_outcome
+from ops import metrics
 from scheduler.pacing import DEFAULT_RATE, PLATFORM_RATES, Pacer
 
 log = logging.getLogger(__name__)
 RETRIES = 3
+LEDGER_KEPT = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours at most
 
 
 @dataclass
@@ -41,9 +45,13 @@ class Ticker:
         self._pacers = {p: Pacer(PLATFORM_RATES.get(p, DEFAULT_RATE)) for p in self.messengers}
 
     async def tick(self, now: datetime | None = None) -> TickReport:
+        started = time.perf_counter()
         now = now or self.bot.clock.now()
+        async with self.bot.store.transaction() as tx:  # by the clock, whatever instant `now` plays
+            await tx.intake.prune(self.bot.clock.now() - LEDGER_KEPT)
         claimed = await claim_due(self.bot.store, self.bot.bank, self.bot.default_timezone, now,
-                                  list(self.messengers), self.bot.rng)
+                                  list(self.messengers), self.bot.rng,
+                                  shuffle=self.bot.choice_rng is not None)
         report = TickReport(due=len(claimed.pushes) + claimed.skipped, skipped=claimed.skipped)
         by_platform: dict[str, list[Push]] = {}
         for push in claimed.pushes:
@@ -51,6 +59,10 @@ class Ticker:
         await asyncio.gather(*(self._send_all(platform, pushes, report)
                                for platform, pushes in by_platform.items()))
         log.info("tick at %s: %s", now.isoformat(timespec="seconds"), report.summary())
+        metrics.PUSHES.labels("sent").inc(report.sent)
+        metrics.PUSHES.labels("failed").inc(report.failed)
+        metrics.PUSHES.labels("skipped").inc(report.skipped)
+        metrics.TICK_SECONDS.observe(time.perf_counter() - started)
         return report
 
     async def _send_all(self, platform: str, pushes: list[Push], report: TickReport) -> None:

@@ -24,9 +24,9 @@ from tests.chat import Chatter
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # a Monday afternoon
 
 
-def make_question(domain: int, n: int, answer: str = "B") -> Question:
+def make_question(domain: int, n: int, answer: str = "B", topic: str = "topic") -> Question:
     return Question(
-        id=f"d{domain}-{n:04d}", domain=domain, topic="topic", difficulty=1,
+        id=f"d{domain}-{n:04d}", domain=domain, topic=topic, difficulty=1,
         stem=f"Question {n} of domain {domain}: which choice is keyed?",
         choices=(f"first {n}", f"second {n}", f"third {n}", f"fourth {n}"),
         answer=answer, explanation="The keyed choice is right because the test says so, plainly.",
@@ -88,7 +88,8 @@ async def store(db_url: str) -> AsyncIterator[Store]:
 
 @pytest.fixture
 def study_bot(store: Store, bank: Bank, clock: FixedClock) -> StudyBot:
-    return StudyBot(store, bank, clock, rng=random.Random(7), scheduler=make_scheduler(fuzz=False))
+    return StudyBot(store, bank, clock, rng=random.Random(7), scheduler=make_scheduler(fuzz=False),
+                    shuffle_choices=False)
 
 
 @pytest.fixture

@@ -18,11 +18,11 @@ from bot.domain.models import (
     Learner,
     Mock,
     MockItem,
+    ProblemReport,
     Prompt,
     PushKey,
     PushOutcome,
     Round,
-    Standing,
 )
 
 # The period of a member's running total in a group, as bot.storage.points.ALL_TIME.
@@ -120,6 +120,9 @@ class Tables:
     mocks: dict[int, Mock] = field(default_factory=dict)
     mock_items: dict[tuple[int, int], MockItemRow] = field(default_factory=dict)  # (mock, position)
     exams: dict[tuple[int, date], ExamRow] = field(default_factory=dict)  # (learner, day)
+    handled_updates: dict[tuple[str, str], datetime] = field(default_factory=dict)  # -> handled_at
+    adapter_state: dict[tuple[str, str], str] = field(default_factory=dict)  # (platform, key) -> value
+    reports: dict[int, tuple[int, ProblemReport]] = field(default_factory=dict)  # id -> (learner, report)
     # The last id handed out per table: like a sequence, never reused, but rolled back with the rest.
     last_ids: dict[str, int] = field(default_factory=dict)
 
@@ -133,20 +136,10 @@ class Tables:
         return self.last_ids[table]
 
 
-def ranked(rows: list[tuple[int, str, int]]) -> list[Standing]:
-    """Standings from rows sorted best first: equal points share the better rank (as the SQL's)."""
-    standings: list[Standing] = []
-    for learner_id, name, points in rows:
-        tied = standings and standings[-1].points == points
-        standings.append(Standing(standings[-1].rank if tied else len(standings) + 1,
-                                  learner_id, name, points))
-    return standings
-
-
 def top_by_points(rows: list[tuple[int, str, int]], top: int) -> list[tuple[int, str, int]]:
     """The leaderboard's cut: the best `top` rows, plus everyone tied with the last of them."""
     rows = sorted(rows, key=lambda row: (-row[2], row[1], row[0]))
-    if len(rows) < top:
+    if len(rows) <= top:
         return rows
     last = rows[top - 1][2]
     return list(itertools.takewhile(lambda row: row[2] >= last, rows))

@@ -46,7 +46,7 @@ async def test_quiz_right_then_wrong_with_next(chat: Chatter) -> None:
     assert "A. first" in question.text and "D. fourth" in question.text
     verdict = (await chat.press("B"))[0]  # every fixture question is keyed B
     assert verdict.replace and "Correct!" in verdict.text and "Source: Test fixture" in verdict.text
-    assert [c.label for c in verdict.choices] == ["Next"]
+    assert [c.label for c in verdict.choices] == ["Next", "Report a problem"]
     await chat.press("Next")
     assert "A. first" in chat.text
     wrong = (await chat.press("D"))[0]

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot import payloads
-from bot.exam.handlers import years_after
+from bot.domain.exam_history import years_after
 from bot.ports.clock import FixedClock
 from tests.chat import Chatter
 
@@ -31,11 +31,14 @@ async def test_a_fail_from_the_button_gives_the_retake_date_attempts_and_a_plan(
         assert "Attempts left: 3 of 4." in text
     assert "A plan to the first retake date, weakest domains first:" in text
     assert "Final week (" in text and "Mock exams (/mock):" in text
-    await chat.send("/examresult failed 2026-03-04")
-    assert "attempt 2" in chat.text and "Attempts left: 2 of 4." in chat.text
+    await chat.send("/examresult failed 2026-03-04")  # a day later: cannot happen, nothing stored
+    assert "AMT's 45-day wait means the earliest retake was 2026-04-17" in chat.text
     await chat.send("/examresult")
-    assert "2026-03-03 not passed, 2026-03-04 not passed" in chat.text
-    assert "Attempts left: 2 of 4." in chat.text
+    assert "Your recorded exams: 2026-03-03 not passed." in chat.text
+    assert "Attempts left: 3 of 4." in chat.text
+    clock.set(clock.now() + timedelta(days=60))
+    await chat.send("/examresult failed April 20 2026")
+    assert "attempt 2" in chat.text and "Attempts left: 2 of 4." in chat.text
 
 
 async def test_the_fourth_fail_is_the_last_attempt(chat: Chatter, clock: FixedClock) -> None:
@@ -90,3 +93,37 @@ async def test_bad_results_explain_with_an_example_and_record_nothing(chat: Chat
 def test_renewal_dates_survive_a_leap_day() -> None:
     assert years_after(date(2028, 2, 29), 3) == date(2031, 2, 28)
     assert years_after(date(2026, 3, 3), 3) == date(2029, 3, 3)
+
+
+async def test_histories_that_cannot_happen_are_refused_with_the_rule(chat: Chatter,
+                                                                      clock: FixedClock) -> None:
+    clock.set(clock.now() + timedelta(days=400))
+    await chat.send("/examresult passed 2026-05-01")
+    assert "Congratulations" in chat.text
+    await chat.send("/examresult failed 2026-08-01")  # a fail after a pass
+    assert "You passed on 2026-05-01, so there is no exam to sit again before" in chat.text
+    for day in ("2026-02-29", "2027-13-01", "2/30/2026"):
+        await chat.send(f"/examresult failed {day}")
+        assert "is not a real calendar date" in chat.text, day
+    await chat.send("/examresult failed 2027-12-01")
+    assert "has not happened yet" in chat.text
+    await chat.send("/examresult")
+    assert "Your recorded exams: 2026-05-01 passed." in chat.text
+
+
+async def test_a_fifth_attempt_is_refused(chat: Chatter, clock: FixedClock) -> None:
+    clock.set(clock.now() + timedelta(days=300))
+    for day in ("2026-01-05", "2026-03-01", "2026-04-20", "2026-06-10"):
+        await chat.send(f"/examresult fail {day}")
+    await chat.send("/examresult failed 2026-08-01")
+    assert "AMT allows at most 4 attempts" in chat.text
+    await chat.send("/examresult")
+    assert chat.text.count("not passed") == 4 and "last of the 4 attempts" in chat.text
+
+
+async def test_a_date_with_two_readings_is_asked(chat: Chatter, clock: FixedClock) -> None:
+    clock.set(clock.now() + timedelta(days=100))
+    await chat.send("/examresult failed 3/4/2026")
+    assert "March 4 or April 3?" in chat.text
+    await chat.press("Fri Apr 3, 2026")
+    assert "attempt 1, not passed, on 2026-04-03" in chat.text

@@ -59,7 +59,8 @@ def big_bank() -> Bank:
 
 @pytest.fixture
 def learner(store: Store, big_bank: Bank, clock: FixedClock) -> Chatter:
-    bot = StudyBot(store, big_bank, clock, rng=random.Random(3), scheduler=make_scheduler(fuzz=False))
+    bot = StudyBot(store, big_bank, clock, rng=random.Random(3), scheduler=make_scheduler(fuzz=False),
+                    shuffle_choices=False)
     return Chatter(bot)
 
 

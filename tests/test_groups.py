@@ -131,7 +131,8 @@ async def test_groupsettings_admins_only(study_bot: StudyBot) -> None:
     assert "Round length: 30 s" in shown and "UTC (default)" in shown and "question: off" in shown
     admin = Command(group.person, group.chat, "groupsettings", ("round", "45"), is_admin=True)
     assert "Round length: 45 s" in (await study_bot.handle(admin))[0].text
-    for args, message in ((("round", "5"), "10-300 seconds"), (("time", "25:00"), "/remind 19:00"),
+    for args, message in ((("round", "5"), "10-300 seconds"),
+                          (("time", "25:00"), "/groupsettings time 18:00"),
                           (("timezone", "Mars/Base"), "time zone"), (("colour", "red"), "Change with")):
         reply = await study_bot.handle(Command(group.person, group.chat, "groupsettings", args,
                                                is_admin=True))

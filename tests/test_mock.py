@@ -98,7 +98,7 @@ async def test_sprint_is_silent_until_the_end_then_scores_and_reviews(
     for n in range(2, 14):
         review = (await chat.press("Next missed"))[0]
         assert review.replace and review.text.startswith(f"Missed {n} of 13")
-    assert not review.choices  # the last one has no Next
+    assert [c.label for c in review.choices] == ["Report a problem"]  # the last one has no Next
 
 
 async def test_mocks_move_no_cards_and_earn_no_points(chat: Chatter, store: Store) -> None:
@@ -155,7 +155,8 @@ async def test_the_tick_posts_the_result_of_an_expired_mock_once(
 
 async def test_a_mock_survives_a_restart_and_its_clock_keeps_running(
         store: Store, bank: Bank, clock: FixedClock) -> None:
-    first = StudyBot(store, bank, clock, rng=random.Random(1), scheduler=make_scheduler(fuzz=False))
+    first = StudyBot(store, bank, clock, rng=random.Random(1), scheduler=make_scheduler(fuzz=False),
+                    shuffle_choices=False)
     chat = Chatter(first)
     await chat.send("/mock sprint")
     for _ in range(3):
@@ -163,7 +164,8 @@ async def test_a_mock_survives_a_restart_and_its_clock_keeps_running(
     pending = chat.payload("B")
     clock.set(clock.now() + timedelta(minutes=10))  # the bot is down for ten minutes
 
-    restarted = StudyBot(store, bank, clock, rng=random.Random(2), scheduler=make_scheduler(fuzz=False))
+    restarted = StudyBot(store, bank, clock, rng=random.Random(2), scheduler=make_scheduler(fuzz=False),
+                    shuffle_choices=False)
     again = Chatter(restarted)
     reply = (await again.press_payload(pending))[0]
     assert reply.text.startswith("Sprint mock · 5/50 · 20:00 left")
@@ -202,7 +204,7 @@ async def test_bad_input_during_and_outside_a_mock(study_bot: StudyBot, chat: Ch
     review_early = payloads.encode(payloads.MockReview(mock_id.mock_id, 0))
     assert "nothing to review" in (await chat.press_payload(review_early))[0].text
     await chat.send("/mock stop")
-    assert "abandoned after 2 of 50" in chat.text
+    assert "Mock stopped after 2 of 50 answers. Kept: your 2 answers count in /stats" in chat.text
     await chat.send("/mock")
     assert "abandoned after 2 of 50" in chat.text
     group = Chatter(study_bot, "u1", chat_id="-100", group=True)

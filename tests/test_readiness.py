@@ -73,5 +73,12 @@ async def test_stats_says_what_is_missing_then_forecasts(chat: Chatter, store: S
         await tx.answers.record_answer(learner.id, repeat)
     await chat.send("/stats")
     assert "Still needed: D2 Clinical" not in chat.text
-    assert "Readiness: about 7" in chat.text and "pass chance" in chat.text
+    assert "Readiness: likely " in chat.text and "(about 7" in chat.text and "pass chance" in chat.text
+    assert "Since you last looked" not in chat.text  # the first forecast has nothing to compare
+    async with store.transaction() as tx:
+        for i in range(20):  # a good day in the weakest domain moves it
+            await tx.answers.record_answer(learner.id, AnswerRecord(f"d3-01{i:02d}", 3, True, False, START))
+    await chat.send("/stats")
+    moved = next(line for line in chat.text.splitlines() if line.startswith("Since you last looked: "))
+    assert moved.startswith("Since you last looked: +") and "pass chance +" in moved
     assert "a scaled score, not a raw percentage" in chat.text

@@ -208,7 +208,8 @@ async def test_two_instances_on_one_database_send_each_push_once(
     messengers = [FakeMessenger(), FakeMessenger()]
     engines = [make_engine(db_url), make_engine(db_url)]
     try:
-        instances = [Ticker(StudyBot(Store(e), study_bot.bank, clock, scheduler=make_scheduler(fuzz=False)),
+        instances = [Ticker(StudyBot(Store(e), study_bot.bank, clock, scheduler=make_scheduler(fuzz=False),
+                    shuffle_choices=False),
                             {"test": m}) for e, m in zip(engines, messengers, strict=True)]
         due = datetime(2026, 4, 1, 19, 0, tzinfo=UTC)
         await asyncio.gather(*(t.tick(due) for t in instances), return_exceptions=True)
@@ -338,3 +339,19 @@ async def test_renewal_pushes_stop_when_the_pass_is_taken_back(
     await learner(study_bot, "x", "/examresult passed 2026-05-02", "/examresult failed 2026-05-02")
     assert (await ticker.tick(datetime(2027, 5, 2, 9, 0, tzinfo=UTC))).due == 0
     assert messenger.sent == []
+
+
+async def test_no_daily_prompt_once_todays_goal_is_met(study_bot: StudyBot, clock: FixedClock,
+                                                      ticker: Ticker, messenger: FakeMessenger) -> None:
+    clock.set(datetime(2026, 3, 6, 15, tzinfo=UTC))
+    done = await learner(study_bot, "done", "/timezone America/New_York", "/remind 19:00", "/goal 1",
+                         "/quiz")
+    await done.press("B")
+    await learner(study_bot, "todo", "/timezone America/New_York", "/remind 19:00", "/goal 1")
+    report = await ticker.tick(local(date(2026, 3, 6), time(19, 0)))
+    assert messenger.to("done") == []  # goal met (1/1): nothing to say today
+    [prompt] = messenger.to("todo")
+    assert "today's goal: 0/1" in prompt
+    assert report.skipped == 1
+    await ticker.tick(local(date(2026, 3, 7), time(19, 0)))  # a new day: the prompt is back
+    assert len(messenger.to("done")) == 1

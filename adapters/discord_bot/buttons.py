@@ -12,6 +12,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import discord
 
+from adapters.cleaning import clean
+
 PREFIX = "cmas:"
 CUSTOM_ID_MAX = 100
 LABEL_MAX = 80
@@ -40,4 +42,4 @@ class CoreButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], tem
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         client = interaction.client
         assert isinstance(client, PressHandler), "CoreButton is registered by StudyClient only"
-        await client.handle_press(interaction, self.payload)
+        await client.handle_press(interaction, clean(self.payload))

@@ -11,6 +11,7 @@ from typing import Any
 
 import discord
 
+from adapters.cleaning import clean
 from bot.events import Address, Chat, Person
 
 PLATFORM = "discord"
@@ -20,7 +21,7 @@ GROUP_COMMANDS = frozenset({"quiz", "round", "leaderboard", "groupsettings"})
 
 
 def person(user: discord.User | discord.Member) -> Person:
-    return Person(PLATFORM, str(user.id), user.display_name)
+    return Person(PLATFORM, str(user.id), clean(user.display_name))
 
 
 def private_chat(user: discord.User | discord.Member) -> Chat:
@@ -28,7 +29,7 @@ def private_chat(user: discord.User | discord.Member) -> Chat:
 
 
 def guild_chat(guild_id: int, title: str) -> Chat:
-    return Chat(Address(PLATFORM, f"{GUILD_PREFIX}{guild_id}"), is_group=True, title=title)
+    return Chat(Address(PLATFORM, f"{GUILD_PREFIX}{guild_id}"), is_group=True, title=clean(title))
 
 
 def guild_id_of(address: Address) -> int | None:

@@ -1,5 +1,7 @@
 """The discord.py client: the intents it needs, the answer buttons registered at login, and the
 safety nets that make every interaction get an answer and no malformed event end the connection.
+`ShardedStudyClient` is the same over some of the bot's shards, so large bots split servers between
+processes (everything they share is in the database).
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ class StudyClient(discord.Client):
     """Only the `guilds` intent: answers come through slash commands and buttons, so the privileged
     message-content intent is never asked for."""
 
-    def __init__(self, interactions: Interactions) -> None:
+    def __init__(self, interactions: Interactions, **shards: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(),
-                         max_ratelimit_timeout=RATE_LIMIT_WAIT_MAX)
+                         max_ratelimit_timeout=RATE_LIMIT_WAIT_MAX, **shards)
         self.interactions = interactions
         self.tree = StudyTree(self, interactions)
         self.connected = asyncio.Event()
@@ -73,6 +75,13 @@ class StudyClient(discord.Client):
         for watchdog in self._watchdogs:
             watchdog.cancel()
         await super().close()
+
+
+class ShardedStudyClient(StudyClient, discord.AutoShardedClient):
+    """Runs `shard_ids` of `shard_count` shards (all of them without ids) in this process."""
+
+    def __init__(self, interactions: Interactions, shard_count: int, shard_ids: list[int] | None) -> None:
+        super().__init__(interactions, shard_count=shard_count, shard_ids=shard_ids)
 
 
 def _dispatchable(interaction: Interaction) -> bool:

@@ -8,15 +8,20 @@ import hashlib
 import json
 import logging
 import re
-from datetime import date
+from collections.abc import Callable
 
 import discord
 from discord import app_commands
 
+from adapters.cleaning import clean
 from adapters.discord_bot.interactions import Interaction, Interactions
 from adapters.discord_bot.state import AdapterState
 from bot.core import APOLOGY
 from bot.domain.exam import DOMAINS, MockKind
+from bot.errors import BadInput, NeedsChoice
+from bot.inputs.clock import clock_time
+from bot.inputs.dates import FORMS as DATE_FORMS
+from bot.inputs.dates import calendar_date
 
 log = logging.getLogger(__name__)
 
@@ -52,19 +57,33 @@ class Checked(app_commands.Transformer[discord.Client]):
 
 
 class ExamDate(Checked):
-    pattern = re.compile(r"\d{4}-\d{2}-\d{2}|clear", re.IGNORECASE)
-    hint = "Give the date as YYYY-MM-DD, or clear. Example: /examdate 2027-03-15"
+    """Any form the core reads (bot.inputs.dates); a date with two readings goes on, to be asked."""
+
+    pattern = re.compile(r".{1,40}")
+    hint = f"Give a date such as {DATE_FORMS}, or clear. Example: /examdate 2027-03-15"
 
     def valid(self, text: str) -> bool:
-        try:
-            return text.lower() == "clear" or bool(date.fromisoformat(text))
-        except ValueError:
-            return False
+        return text.lower() == "clear" or _reads(calendar_date, text, "")
 
 
 class ClockTime(Checked):
-    pattern = re.compile(r"([01]?\d|2[0-3]):[0-5]\d|off", re.IGNORECASE)
-    hint = "Give a 24-hour time as HH:MM, or off. Example: /remind 19:00"
+    """Any time the core reads (bot.inputs.clock): 19:00, 7pm, 7:30 pm, noon; or off."""
+
+    pattern = re.compile(r".{1,20}")
+    hint = "Give a time such as 19:00, 7pm or 7:30 pm, or off. Example: /remind 19:00"
+
+    def valid(self, text: str) -> bool:
+        return text.lower() == "off" or _reads(clock_time, text)
+
+
+def _reads(parse: Callable[..., object], *args: str) -> bool:
+    try:
+        parse(*args)
+    except NeedsChoice:
+        return True  # readable; the core asks which reading
+    except BadInput:
+        return False
+    return True
 
 
 class StudyTree(app_commands.CommandTree[discord.Client]):
@@ -94,7 +113,7 @@ class StudyTree(app_commands.CommandTree[discord.Client]):
 
 def _add_commands(tree: StudyTree, handler: Interactions) -> None:
     async def run(interaction: Interaction, name: str, *args: str | None) -> None:
-        await handler.command(interaction, name, tuple(a for a in args if a))
+        await handler.command(interaction, name, tuple(clean(a) for a in args if a))
 
     @tree.command(description="Welcome, and one-tap setup: time zone, reminder, a first question")
     async def start(interaction: Interaction) -> None:
@@ -142,18 +161,18 @@ def _add_commands(tree: StudyTree, handler: Interactions) -> None:
         await run(interaction, "stats")
 
     @tree.command(description="Set your exam date and see the countdown")
-    @app_commands.describe(date="YYYY-MM-DD, or clear to remove it")
+    @app_commands.describe(date="Such as 2027-02-15, 2/15/2027 or Feb 15 2027; or clear to remove it")
     async def examdate(interaction: Interaction,
                        date: app_commands.Transform[str, ExamDate] | None = None) -> None:
         await run(interaction, "examdate", date)
 
     @tree.command(description="A daily study prompt at this local time")
-    @app_commands.describe(time="24-hour HH:MM such as 19:00, or off")
+    @app_commands.describe(time="A time such as 19:00, 7pm or 7:30 pm, or off")
     async def remind(interaction: Interaction, time: app_commands.Transform[str, ClockTime]) -> None:
         await run(interaction, "remind", time)
 
     @tree.command(description="Your time zone, for reminders, streaks and countdowns")
-    @app_commands.describe(zone="An IANA name such as America/Chicago")
+    @app_commands.describe(zone="A city (New York), a US zone (Central) or an IANA name (America/Chicago)")
     async def timezone(interaction: Interaction, zone: str | None = None) -> None:
         await run(interaction, "timezone", zone)
 
@@ -170,6 +189,11 @@ def _add_commands(tree: StudyTree, handler: Interactions) -> None:
     @tree.command(description="The CMAS exam: format, domains and weights, fees, retakes, renewal")
     async def about(interaction: Interaction) -> None:
         await run(interaction, "about")
+
+    @tree.command(description="Add a note to the problem you just reported on a question")
+    @app_commands.describe(note="What you noticed: the key, an unclear word, an outdated fact, a typo")
+    async def report(interaction: Interaction, note: app_commands.Range[str, 1, 500]) -> None:
+        await run(interaction, "report", note)
 
     @tree.command(description="Delete everything stored about you (asks first)")
     async def forgetme(interaction: Interaction) -> None:
@@ -204,10 +228,10 @@ async def sync_commands(tree: StudyTree, state: AdapterState, guild_id: int | No
         tree.copy_global_to(guild=guild)
     target = f"{tree.client.application_id}:{guild_id or 'global'}"
     digest = definitions_digest(tree, guild)
-    if not force and state.commands_hash(target) == digest:
+    if not force and await state.commands_hash(target) == digest:
         log.info("slash commands unchanged since the last sync (%s)", target)
         return False
     synced = await tree.sync(guild=guild)
-    state.set_commands_hash(target, digest)
+    await state.set_commands_hash(target, digest)
     log.info("synced %d slash commands (%s)", len(synced), target)
     return True

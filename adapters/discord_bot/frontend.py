@@ -7,17 +7,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from pathlib import Path
+from urllib.parse import urlsplit
 
+import aiohttp
 import discord
 import yarl
 
-from adapters.discord_bot.client import StudyClient
+from adapters.discord_bot.client import ShardedStudyClient, StudyClient
 from adapters.discord_bot.commands import sync_commands
 from adapters.discord_bot.interactions import Interactions
 from adapters.discord_bot.messenger import DiscordMessenger
 from adapters.discord_bot.state import AdapterState
-from adapters.errors import PlatformUnavailable
+from adapters.errors import PlatformUnavailable, PlatformUnreachable
 from adapters.round_reveals import reveal_rounds_forever
 from bot.core import StudyBot
 from bot.ports.delivery import Messenger
@@ -31,10 +32,11 @@ CONNECT_TIMEOUT = 30.0
 @dataclass(frozen=True, slots=True)
 class DiscordConfig:
     token: str
-    state_file: Path
     guild_id: int | None = None  # sync commands to this server only (instant, for development)
     api_base_url: str | None = None  # e.g. http://127.0.0.1:8080/api/v10, a rate-limit proxy
     gateway_url: str | None = None
+    shard_count: int | None = None  # set: run sharded, this process taking `shard_ids` (or all)
+    shard_ids: tuple[int, ...] = ()
 
 
 class DiscordUnavailable(PlatformUnavailable):
@@ -55,8 +57,10 @@ class DiscordFrontend:
     def __init__(self, bot: StudyBot, config: DiscordConfig, *, reveal_every: float = REVEAL_EVERY) -> None:
         route_traffic(config)
         self.bot, self.config, self.reveal_every = bot, config, reveal_every
-        self.state = AdapterState(config.state_file)
-        self.client = StudyClient(Interactions(bot, self.state))
+        self.state = AdapterState(bot)
+        interactions = Interactions(bot, self.state)
+        self.client = (ShardedStudyClient(interactions, config.shard_count, list(config.shard_ids) or None)
+                       if config.shard_count else StudyClient(interactions))
         self.messenger: Messenger = DiscordMessenger(self.client, bot, self.state)
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -101,6 +105,11 @@ class DiscordFrontend:
         except discord.LoginFailure:
             await self.client.close()
             raise DiscordUnavailable("Discord refused DISCORD_BOT_TOKEN: check the token") from None
+        except (OSError, TimeoutError, aiohttp.ClientError, discord.DiscordServerError) as exc:
+            await self.client.close()
+            host = urlsplit(discord.http.Route.BASE).netloc
+            reason = str(exc) or type(exc).__name__
+            raise PlatformUnreachable(f"Discord API at {host} is unreachable: {reason}") from None
 
 
 def _report_gateway_end(task: asyncio.Task[None]) -> None:

@@ -3,7 +3,8 @@
 Each interaction is acknowledged first (a deferral, well inside Discord's 3 seconds whatever the
 database does), then the core is asked, then its replies are delivered: `replace` edits the message
 whose button was pressed, `private` goes to the presser alone as an ephemeral follow-up. Any failure
-ends in a short apology to the user, never in "This interaction failed".
+ends in a short apology to the user ("please try again"), never in "This interaction failed". Each
+event carries the interaction's id, so a gateway replay of it changes nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from adapters.discord_bot.state import AdapterState
 from bot.core import ADMIN_COMMANDS, APOLOGY, StudyBot
 from bot.events import ButtonPressed, Chat, Command
 from bot.outgoing import Outgoing
+from ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,9 @@ class Interactions:
         try:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
             is_admin = name in ADMIN_COMMANDS and _manages_server(interaction)
-            replies = await self.bot.handle(Command(person(interaction.user), chat, name, args, is_admin))
+            event = Command(person(interaction.user), chat, name, args, is_admin,
+                            update_id=str(interaction.id))
+            replies = (await metrics.handle(self.bot, event)).replies
             for reply in replies:
                 for page in pages(reply):
                     if delivered == 0:  # the first page replaces the "thinking..." placeholder
@@ -48,7 +52,7 @@ class Interactions:
                         await interaction.followup.send(**page.send_kwargs(),
                                                          ephemeral=ephemeral or reply.private)
                     delivered += 1
-            self._remember_round(interaction, chat, replies)
+            await self._remember_round(interaction, chat, replies)
         except Exception:
             log.exception("/%s from %s failed", name, interaction.user.id)
             await self.refuse(interaction, APOLOGY, edit_placeholder=delivered == 0)
@@ -59,7 +63,8 @@ class Interactions:
         ephemeral = not chat.is_group and interaction.guild_id is not None
         try:
             await interaction.response.defer()
-            replies = await self.bot.handle(ButtonPressed(person(interaction.user), chat, payload))
+            event = ButtonPressed(person(interaction.user), chat, payload, update_id=str(interaction.id))
+            replies = (await metrics.handle(self.bot, event)).replies
             for reply in replies:
                 if reply.replace:
                     await interaction.edit_original_response(**single_page(reply).edit_kwargs())
@@ -67,7 +72,7 @@ class Interactions:
                 for page in pages(reply):
                     await interaction.followup.send(**page.send_kwargs(),
                                                     ephemeral=ephemeral or reply.private)
-            self._remember_round(interaction, chat, replies)
+            await self._remember_round(interaction, chat, replies)
         except Exception:
             log.exception("button %r from %s failed", payload, interaction.user.id)
             await self.refuse(interaction, APOLOGY)
@@ -84,13 +89,13 @@ class Interactions:
         except discord.HTTPException as exc:
             log.warning("could not answer interaction %s: %s", interaction.id, exc)
 
-    def _remember_round(self, interaction: Interaction, chat: Chat, replies: list[Outgoing]) -> None:
+    async def _remember_round(self, interaction: Interaction, chat: Chat, replies: list[Outgoing]) -> None:
         """A question posted for a server's group: its reveal will go to this channel."""
         guild_id = guild_id_of(chat.address)
         if guild_id is None or interaction.channel_id is None:
             return
         if any(r.choices and not (r.private or r.replace) for r in replies):
-            self.state.set_round_channel(guild_id, interaction.channel_id)
+            await self.state.set_round_channel(guild_id, interaction.channel_id)
 
 
 def _manages_server(interaction: Interaction) -> bool:

@@ -2,8 +2,9 @@
 
 A private address is a user id: the bot opens (or reuses) the DM channel and posts there. A server
 address (`guild:<id>`) posts to `thread_id` when given, else to the channel of the server's last
-round, else to the server's system channel. discord.py waits out ordinary rate limits itself; a
-wait longer than the client's limit, or Discord failing, becomes RetryLater.
+round (kept in the database, so any instance or shard finds it), else to the server's system channel.
+discord.py waits out ordinary rate limits itself; a wait longer than the client's limit, or Discord
+failing, becomes RetryLater.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.core import StudyBot
 from bot.events import Address
 from bot.outgoing import Outgoing
 from bot.ports.delivery import RecipientUnreachable, RetryLater
+from ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,7 @@ class DiscordMessenger:
             if guild_id is None:
                 target: discord.abc.Messageable = await self._direct(address)
             else:
-                target = self._channel(guild_id, address)
+                target = await self._channel(guild_id, address)
             for page in pages(message):
                 await target.send(**page.send_kwargs())
         except discord.Forbidden as exc:
@@ -48,6 +50,7 @@ class DiscordMessenger:
         except discord.NotFound as exc:
             raise RecipientUnreachable(f"{address.chat_id}: {exc.text or exc.status}") from exc
         except discord.RateLimited as exc:
+            metrics.rate_limited(PLATFORM, exc.retry_after)
             raise RetryLater(exc.retry_after) from exc
         except discord.DiscordServerError as exc:
             raise RetryLater(SERVER_ERROR_RETRY_SECONDS) from exc
@@ -57,10 +60,10 @@ class DiscordMessenger:
             raise RecipientUnreachable(f"{address.chat_id!r} is no Discord user id")
         return await self.client.create_dm(discord.Object(int(address.chat_id)))
 
-    def _channel(self, guild_id: int, address: Address) -> discord.PartialMessageable:
+    async def _channel(self, guild_id: int, address: Address) -> discord.PartialMessageable:
         if address.thread_id is not None and address.thread_id.isdigit():
             return self.client.get_partial_messageable(int(address.thread_id), guild_id=guild_id)
-        channel_id = self.state.round_channel(guild_id)
+        channel_id = await self.state.round_channel(guild_id)
         if channel_id is None:
             guild = self.client.get_guild(guild_id)
             system = guild.system_channel if guild is not None else None

@@ -4,11 +4,15 @@ A press is answered (answerCallbackQuery) as soon as the core has graded it, so 
 ("Correct, +10") can ride on the answer as an alert; if grading takes longer than `ack_within`, the
 press is answered blank and the reply comes as a message. Replies marked private go to the presser
 alone: the alert, or a direct message when the event came from a group.
+
+Each event carries its update's id, so the core applies an update once however often Telegram sends
+it; when the core fails on one, nothing is said until its last try (see intake.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from typing import Any
 
@@ -18,26 +22,30 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from adapters.telegram import menu, updates
+from adapters.telegram.intake import Intake
 from adapters.telegram.messenger import PLATFORM, TelegramMessenger
 from adapters.telegram.render import alert_text
 from bot.core import ADMIN_COMMANDS, StudyBot
-from bot.events import Address, Chat, Command, Person, TextMessage, parse_command
+from bot.events import Address, Chat, Command, Event, Person, TextMessage, parse_command
+from bot.handled import Outcome
 from bot.outgoing import Outgoing
 from bot.ports.delivery import RecipientUnreachable, RetryLater
+from ops import metrics
 
 log = logging.getLogger(__name__)
 
 UNUSABLE_BUTTON = "This button no longer works. Send /help to carry on."
 FAILED_PRESS = "Sorry, something went wrong on our side. Please try again."
-TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
 ADMINS = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
 
 class Handlers:
-    def __init__(self, study: StudyBot, messenger: TelegramMessenger, ack_within: float) -> None:
+    def __init__(self, study: StudyBot, messenger: TelegramMessenger, ack_within: float,
+                 intake: Intake) -> None:
         self.study, self.messenger, self.ack_within = study, messenger, ack_within
+        self.intake = intake
 
-    def install(self, application: TelegramApplication) -> None:
+    def install(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, self.command))
         application.add_handler(MessageHandler(
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
@@ -52,7 +60,7 @@ class Handlers:
         origin = updates.sender(message) if message else None
         if message is None or message.text is None or origin is None:
             return
-        parsed = parse_command(message.text, self.messenger.bot.username)
+        parsed = parse_command(updates.text(message), self.messenger.bot.username)
         if parsed is None:
             return
         name, args = parsed
@@ -60,8 +68,9 @@ class Handlers:
         if chat.is_group and name not in menu.KNOWN and "@" not in message.text.split()[0]:
             return
         is_admin = chat.is_group and name in ADMIN_COMMANDS and await self._is_admin(message)
-        replies = await self.study.handle(Command(person, chat, name, args, is_admin=is_admin))
-        await self._deliver(person, chat, replies)
+        replies = await self._handle(update, Command(person, chat, name, args, is_admin=is_admin))
+        if replies is not None:
+            await self._deliver(person, chat, replies)
 
     async def text(self, update: Update, _context: object) -> None:
         """Plain text in a private chat: a typed answer (`B`) or a nudge towards /quiz."""
@@ -70,7 +79,9 @@ class Handlers:
         if message is None or message.text is None or origin is None:
             return
         person, chat = origin
-        await self._deliver(person, chat, await self.study.handle(TextMessage(person, chat, message.text)))
+        replies = await self._handle(update, TextMessage(person, chat, updates.text(message)))
+        if replies is not None:
+            await self._deliver(person, chat, replies)
 
     async def press(self, update: Update, _context: object) -> None:
         """A button press: graded by the core, answered, then the pressed message is edited."""
@@ -83,7 +94,7 @@ class Handlers:
             await self.messenger.acknowledge(query.id, UNUSABLE_BUTTON)
             return
         event, message_id = pressed
-        grading = asyncio.create_task(self.study.handle(event))
+        grading = asyncio.create_task(self._handle(update, event))
         await asyncio.wait([grading], timeout=self.ack_within)
         alert: Outgoing | None = None
         if not grading.done():
@@ -91,9 +102,21 @@ class Handlers:
             replies = await grading
         else:
             replies = grading.result()
+            if replies is None:  # left unanswered: the press comes again
+                return
             alert = next((r for r in replies if r.private and alert_text(r) is not None), None)
             await self.messenger.acknowledge(query.id, alert_text(alert) if alert else None)
-        await self._deliver(event.person, event.chat, [r for r in replies if r is not alert], message_id)
+        if replies is not None:
+            await self._deliver(event.person, event.chat, [r for r in replies if r is not alert], message_id)
+
+    async def _handle(self, update: Update, event: Event) -> list[Outgoing] | None:
+        """The core's replies to the update's event; None if the core failed and Telegram is to
+        deliver the update again."""
+        delivery = f"{self.messenger.bot.id}:{update.update_id}"
+        handled = await metrics.handle(self.study, dataclasses.replace(event, update_id=delivery))
+        if handled.outcome is Outcome.FAILED and self.intake.again(update.update_id):
+            return None
+        return handled.replies
 
     async def error(self, update: object, context: object) -> None:
         """Logs a failed update with where it came from; PTB goes on with the next update."""

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from bot.domain.exam import MockKind
+
 PRIVATE = (
-    ("quiz", "The next best question (add a domain: 1-8 or billing)"),
+    ("quiz", "The next best question (add a domain or topic: 5, hipaa)"),
     ("daily", "Today's session: reviews due plus new questions"),
     ("stats", "Your progress, accuracy by domain, streak"),
-    ("mock", "Timed practice exam: sprint (50) or full (200)"),
+    ("mock", f"Timed practice exam: sprint ({MockKind.SPRINT.questions}) or full ({MockKind.FULL.questions})"),
     ("plan", "Your study plan from today to exam day"),
-    ("examdate", "Set your exam date: /examdate 2027-03-15"),
-    ("remind", "Daily study prompt: /remind 19:00 or off"),
-    ("timezone", "Your time zone: /timezone America/Chicago"),
+    ("examdate", "Set your exam date: /examdate Mar 15 2027"),
+    ("remind", "Daily study prompt: /remind 7pm or off"),
+    ("timezone", "Your time zone: /timezone Chicago"),
     ("goal", "Questions per day: /goal 15"),
     ("examresult", "How the exam went: passed or failed"),
     ("settings", "Your settings"),
     ("about", "The CMAS exam: format, domains, fees, retakes"),
+    ("report", "Add a note to the problem you reported"),
     ("forgetme", "Delete everything stored about you"),
     ("start", "Welcome and one-tap setup"),
     ("help", "All commands"),
@@ -25,7 +28,6 @@ GROUP = (
     ("round", "A live round of N questions: /round 10 (1-20)"),
     ("leaderboard", "This group's ranking: week or all"),
     ("groupsettings", "Group question time, round length (admins)"),
-    ("stats", "Your progress (sent to you privately)"),
     ("about", "The CMAS exam: format, domains, fees, retakes"),
     ("help", "All commands"),
 )

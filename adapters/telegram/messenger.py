@@ -64,7 +64,7 @@ class TelegramMessenger:
 
     async def send(self, address: Address, message: Outgoing) -> None:
         """Posts `message` as new messages, raising RecipientUnreachable or RetryLater."""
-        parts = render(message)
+        parts = render(message, self.bot.username)
         async with self._translated(address):
             try:
                 await self._post(int(address.chat_id), _thread(address), parts)
@@ -75,7 +75,7 @@ class TelegramMessenger:
     async def replace(self, address: Address, message_id: int, message: Outgoing) -> None:
         """Edits the message whose button was pressed. A message an edit cannot show (a photo, more
         than one message's text) or one that is gone is sent anew; an unchanged one is left alone."""
-        parts = render(message)
+        parts = render(message, self.bot.username)
         if len(parts) != 1 or parts[0].photo is not None:
             await self.send(address, message)
             return

@@ -94,13 +94,17 @@ def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
-def render(message: Outgoing) -> list[Part]:
-    """The messages that show `message`, in order; the keyboard rides on the last one.
+def render(message: Outgoing, bot_username: str | None = None) -> list[Part]:
+    """The messages that show `message`, in order; the keyboard rides on the last one (with a link
+    that opens the private chat with the bot, when the core asks for one).
 
     With an image, text that fits a caption becomes the caption; longer text keeps its title line as
     the caption and follows the photo as messages, so the chart is never separated from its name.
     """
     markup = keyboard(message.choices)
+    if message.open_private and bot_username:
+        link = [InlineKeyboardButton("Open a private chat", url=f"https://t.me/{bot_username}?start=group")]
+        markup = InlineKeyboardMarkup([*(markup.inline_keyboard if markup else ()), link])
     if message.image is None:
         chunks = split_text(message.text)
         return [Part(to_html(chunk, title=i == 0), markup if i == len(chunks) - 1 else None)

@@ -15,8 +15,10 @@ from typing import Any
 
 import httpx
 from telegram import Update
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+
+from ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +47,21 @@ class PatientLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> JSON:
         """Retries network errors with exponential backoff; a timed-out send that may have arrived
-        is not repeated, since a duplicate question is worse than a RetryLater."""
+        is not repeated, since a duplicate question is worse than a RetryLater. Every RetryAfter is
+        counted for /metrics before AIORateLimiter waits it out."""
+
+        async def counted(*call_args: Any, **call_kwargs: Any) -> JSON:
+            try:
+                answer: JSON = await callback(*call_args, **call_kwargs)
+            except RetryAfter as exc:
+                metrics.rate_limited("telegram", exc._retry_after.total_seconds())
+                raise
+            return answer
+
         attempt = 0
         while True:
             try:
-                result: JSON = await super().process_request(callback, args, kwargs, endpoint, data,
+                result: JSON = await super().process_request(counted, args, kwargs, endpoint, data,
                                                              rate_limit_args)
                 return result
             except BadRequest:

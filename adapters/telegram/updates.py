@@ -4,7 +4,7 @@ a press on an inline message, a callback without data), and then there is no eve
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram import CallbackQuery, Message, Update, User
@@ -13,6 +13,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
+from adapters.cleaning import clean
 from adapters.telegram.messenger import PLATFORM
 from bot.events import Address, ButtonPressed, Chat, Person
 
@@ -26,14 +27,23 @@ class TolerantBot(ExtBot[Any]):
     fetch the same batch again forever. Then the batch is read update by update instead, and each
     unreadable one becomes a bare update with its id (logged): the offset moves on and no handler
     matches it. Readable batches are parsed once, as before.
+
+    Updates the poller already has (see `leave_out`) are dropped before PTB parses anything.
     """
 
     _batch: Sequence[dict[str, Any]] = ()  # the raw JSON of the last getUpdates
+    _seen: Callable[[int], bool] = staticmethod(lambda _update_id: False)
+
+    def leave_out(self, seen: Callable[[int], bool]) -> None:
+        """Drops updates the poller has (running, or done while an older one runs): Telegram sends
+        them again until the offset passes them, and parsing them again would be wasted."""
+        self._seen = seen
 
     async def _do_post(self, endpoint: str, data: dict[str, Any], **timeouts: Any) -> Any:
         result = await super()._do_post(endpoint, data, **timeouts)
         if endpoint == "getUpdates" and isinstance(result, list):
-            self._batch = result
+            result = self._batch = [raw for raw in result
+                                    if not (isinstance(raw, dict) and self._seen(raw.get("update_id", -1)))]
         return result
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
@@ -53,13 +63,18 @@ class TolerantBot(ExtBot[Any]):
 
 
 def person(user: User) -> Person:
-    return Person(PLATFORM, str(user.id), user.full_name or user.username or str(user.id))
+    return Person(PLATFORM, str(user.id), clean(user.full_name or user.username or str(user.id)))
 
 
 def chat(tg_chat: TelegramChat, thread_id: int | None = None) -> Chat:
     """A chat, with the forum topic the message came from so replies land in the same topic."""
     address = Address(PLATFORM, str(tg_chat.id), str(thread_id) if thread_id else None)
-    return Chat(address, is_group=tg_chat.type != ChatType.PRIVATE, title=tg_chat.title or "")
+    return Chat(address, is_group=tg_chat.type != ChatType.PRIVATE, title=clean(tg_chat.title or ""))
+
+
+def text(message: Message) -> str:
+    """What the message says, cleaned for storage; empty if it says nothing."""
+    return clean(message.text or "")
 
 
 def _topic(message: Message) -> int | None:
@@ -80,7 +95,8 @@ def press(query: CallbackQuery) -> tuple[ButtonPressed, int] | None:
         return None
     message = query.message
     topic = _topic(message) if isinstance(message, Message) else None
-    return ButtonPressed(person(query.from_user), chat(message.chat, topic), query.data), message.message_id
+    pressed = ButtonPressed(person(query.from_user), chat(message.chat, topic), clean(query.data))
+    return pressed, message.message_id
 
 
 def describe(update: object) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -141,5 +142,19 @@ def load_bank(directory: Path) -> Bank:
             f"{len(problems)} problem(s) in {directory} (run `cmas-bot content check`):\n{listing}")
     if not questions:
         raise BankError(f"no questions found in {directory}")
-    return Bank(questions)
+    return Bank(questions, as_of=_as_of(directory.parent / "bank.yaml"))
+
+
+def _as_of(path: Path) -> date | None:
+    """The date the bank's facts were last checked (content/bank.yaml), if the file says."""
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, yaml.YAMLError) as exc:
+        raise BankError(f"{path}: unreadable: {exc}") from None
+    value = meta.get("as_of") if isinstance(meta, dict) else None
+    if not isinstance(value, date):
+        raise BankError(f"{path}: as_of must be a date such as 2026-12-06")
+    return value
 

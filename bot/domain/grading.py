@@ -7,7 +7,7 @@ decided here and nowhere else, so the three ways to answer cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -30,8 +30,8 @@ class Mode(StrEnum):
 class Attempt:
     """One answer and what grading needs to know around it."""
 
-    question: Question | None  # None: retired from the bank since it was shown (scores wrong)
-    letter: str
+    question: Question | None  # as shown (bot.domain.questions.presented); None: gone from the bank
+    letter: str  # as shown
     mode: Mode
     at: datetime
     card: CardState | None = None  # the learner's memory of the question before (None: first time)
@@ -40,6 +40,7 @@ class Attempt:
     limit: timedelta | None = None  # a round: how long the question is open
     run: int = 0  # a round: the member's correct answers in a row before this one
     due_by: datetime | None = None  # the exam day: no review is scheduled after it
+    order: str | None = None  # the order the choices were shown in, to name the stored choice
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,5 +65,6 @@ def grade(attempt: Attempt, scheduler: Scheduler) -> Verdict:
     points = points_for(correct=correct, is_review=attempt.card is not None,
                         repeated_today=any(a.question_id == question.id for a in attempt.today),
                         earned_today=sum(a.points for a in attempt.today), bonus=speed + streak)
-    card = review(scheduler, question.id, attempt.card, correct, attempt.at, attempt.due_by)
+    card = replace(review(scheduler, question.id, attempt.card, correct, attempt.at, attempt.due_by),
+                   question_version=question.version)
     return Verdict(correct, points, speed, streak, run, card)

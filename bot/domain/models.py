@@ -29,6 +29,7 @@ class PushOutcome(StrEnum):
     SENT = "sent"
     UNREACHABLE = "unreachable"  # the platform refuses delivery for good
     FAILED = "failed"
+    SKIPPED = "skipped"  # claimed, then nothing to say (today's goal was already met)
 
 
 DEFAULT_GOAL = 10
@@ -58,6 +59,7 @@ class Learner:
     unreachable: bool
     streak: Streak = Streak()
     certified_on: date | None = None  # the latest passed exam: renewal reminders on its anniversaries
+    last_readiness: tuple[float, float] | None = None  # (mean %, pass chance) last shown in /stats
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,9 @@ class Prompt:
     closes_at: datetime | None = None
     round_id: int | None = None  # part of a live round, as its `round_position`-th question (1-based)
     round_position: int | None = None
+    choice_order: str | None = None  # the order its choices were shown in (bot.domain.questions)
+    scope_word: str | None = None  # the topic word the /quiz was asked with, kept for Next
+    question_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +103,8 @@ class AnswerRecord:
     is_review: bool
     answered_at: datetime
     points: int = 0
+    choice: str | None = None  # the stored choice picked, A-D (item statistics)
+    question_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +143,7 @@ class Mock:
     finished_at: datetime | None
     outcome: MockOutcome | None
     correct: int | None  # set when scored (done or expired)
+    shown_at: datetime | None = None  # when its current question was last shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +151,10 @@ class MockItem:
     position: int
     question_id: str
     domain: int
-    letter: str | None  # None: not answered
+    letter: str | None  # as shown; None: not answered
     correct: bool
+    choice_order: str | None = None
+    question_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +183,7 @@ class CardState:
     difficulty: float | None
     due: datetime
     last_review: datetime | None
+    question_version: int | None = None  # the question version it learned (None: 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,3 +206,35 @@ class PushKey:
     chat_id: str
     learner_id: int | None
     local_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class ItemAnswer:
+    """A learner's first answer to a question version: what item analysis reads."""
+
+    learner_id: int
+    question_id: str
+    version: int
+    choice: str | None  # the stored choice picked (A-D); None for answers from before it was kept
+    correct: bool
+
+
+class ReportKind(StrEnum):
+    WRONG_KEY = "wrong_key"
+    UNCLEAR = "unclear"
+    OUTDATED = "outdated"
+    TYPO = "typo"
+
+    @property
+    def label(self) -> str:
+        return {"wrong_key": "Wrong answer key", "unclear": "Unclear", "outdated": "Outdated",
+                "typo": "Typo"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemReport:
+    question_id: str
+    version: int
+    kind: str
+    text: str | None
+    created_at: datetime

@@ -121,18 +121,24 @@ def forecast(found: Mapping[int, Evidence]) -> Forecast:
         {d: beta_binomial(FORM[d], *beliefs[d]) for d in FORM if FORM[d]}))
 
 
-def readiness_lines(attempts: Sequence[FirstAttempt], now: datetime) -> list[str]:
-    """The readiness part of /stats: a forecast, or what evidence is still missing."""
+def readiness_lines(attempts: Sequence[FirstAttempt], now: datetime,
+                    previous: tuple[float, float] | None = None) -> tuple[list[str], Forecast | None]:
+    """The readiness part of /stats in words, with what moved since the `previous` (mean %, pass
+    chance) shown; or what evidence is still missing. Also the forecast, to remember for next time."""
     found = evidence(attempts, now)
     needed = missing(found)
     if needed:
         gaps = ", ".join(f"D{d} {BY_NUMBER[d].short} {n}" for d, n in needed.items())
         return [f"Readiness shows once every domain has {MIN_FIRST_ATTEMPTS} first answers "
-                f"(practice or mock). Still needed: {gaps}."]
+                f"(practice or mock). Still needed: {gaps}."], None
     f = forecast(found)
-    return [
-        f"Readiness: about {rounded(f.mean_pct)}% correct on an unseen {FORM_QUESTIONS}-question form "
-        f"(80% band {rounded(f.low_pct)}-{rounded(f.high_pct)}%); pass chance "
-        f"{rounded(100 * f.pass_chance)}%.",
-        f"({PASS_CAVEAT})",
-    ]
+    lines = [f"Readiness: likely {rounded(f.low_pct)}-{rounded(f.high_pct)}% on an unseen "
+             f"{FORM_QUESTIONS}-question form (about {rounded(f.mean_pct)}%), pass chance "
+             f"{rounded(100 * f.pass_chance)}%."]
+    if previous is not None:
+        mean, chance = rounded(f.mean_pct) - rounded(previous[0]), \
+            rounded(100 * f.pass_chance) - rounded(100 * previous[1])
+        moved = "no change" if not (mean or chance) else \
+            f"{mean:+d} points, pass chance {chance:+d} points"
+        lines.append(f"Since you last looked: {moved} (recent first answers weigh most).")
+    return [*lines, f"({PASS_CAVEAT})"], f

@@ -4,7 +4,7 @@ blueprint weight x the learner's weakness in each domain. Pure: everything comes
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.domain.exam import BY_NUMBER
@@ -31,19 +31,25 @@ class Pick:
 
 
 def pick_next(
-    bank: Bank, view: LearnerView, rng: random.Random, domain: int | None = None
+    bank: Bank, view: LearnerView, rng: random.Random, domain: int | None = None,
+    topics: frozenset[str] = frozenset(),
 ) -> Pick | None:
-    """The next question for a learner, optionally within one domain; None if the scope is empty."""
+    """The next question for a learner, optionally within one domain or a set of topics; None if the
+    scope is empty."""
+    def in_scope(q: Question) -> bool:
+        return (not q.retired and (domain is None or q.domain == domain)
+                and (not topics or q.topic in topics))
+
     def allowed(qid: str) -> bool:
         q = bank.get(qid)
-        return (q is not None and (domain is None or q.domain == domain)
+        return (q is not None and in_scope(q)
                 and qid != view.last_question and qid not in view.answered_today)
 
     due = sorted((r, qid) for qid, r in view.due if allowed(qid))
     if due:
         return Pick(_get(bank, due[0][1]), is_review=True)
 
-    new = _pick_new(bank, view, rng, domain)
+    new = _pick_new(bank, view, rng, domain, in_scope)
     if new is not None:
         return Pick(new, is_review=False)
 
@@ -52,14 +58,15 @@ def pick_next(
             return Pick(_get(bank, qid), is_review=True)
 
     # Everything in scope was answered today: repeat one, but never the one just asked.
-    scope = bank.in_domain(domain) if domain else bank.askable
-    pool = [q for q in scope if q.id != view.last_question] or list(scope)
+    scope = [q for q in (bank.in_domain(domain) if domain else bank.askable) if in_scope(q)]
+    pool = [q for q in scope if q.id != view.last_question] or scope
     return Pick(rng.choice(pool), is_review=True) if pool else None
 
 
-def _pick_new(bank: Bank, view: LearnerView, rng: random.Random, domain: int | None) -> Question | None:
+def _pick_new(bank: Bank, view: LearnerView, rng: random.Random, domain: int | None,
+              in_scope: Callable[[Question], bool]) -> Question | None:
     domains = [domain] if domain else list(BY_NUMBER)
-    unseen = {d: [q for q in bank.in_domain(d) if q.id not in view.seen] for d in domains}
+    unseen = {d: [q for q in bank.in_domain(d) if q.id not in view.seen and in_scope(q)] for d in domains}
     weights = {d: BY_NUMBER[d].weight * view.records.get(d, DomainRecord()).weakness
                for d, qs in unseen.items() if qs}
     if not weights:

@@ -8,9 +8,9 @@ double press or a fixed typo never uses up an attempt.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
+from bot import payloads
 from bot.domain.exam import (
     ANNUAL_FEE,
     CCP_PER_CYCLE,
@@ -19,10 +19,19 @@ from bot.domain.exam import (
     MAX_ATTEMPTS,
     RETAKE_WAIT_DAYS,
 )
+from bot.domain.exam_history import (
+    attempts_in_cycle,
+    attempts_left,
+    why_impossible,
+    with_report,
+    years_after,
+)
 from bot.domain.models import ExamAttempt
 from bot.domain.plan import build
-from bot.errors import BadInput
-from bot.outgoing import Outgoing
+from bot.errors import BadInput, NeedsChoice
+from bot.inputs.dates import calendar_date
+from bot.inputs.text import quote
+from bot.outgoing import Choice, Outgoing
 from bot.plan.handlers import learner_state, render
 from bot.turn import Turn
 
@@ -32,51 +41,48 @@ WORDS = {"passed": True, "pass": True, "failed": False, "fail": False}
 
 def _usage(today: date) -> str:
     return ("Tell me how your exam went: /examresult passed or /examresult failed, with its date if it "
-            f"was not your exam date. Example: /examresult failed {today - timedelta(days=1):%Y-%m-%d}")
+            f"was not your exam date. Example: /examresult failed {today - timedelta(days=1):%Y-%m-%d} "
+            f"(or {today - timedelta(days=1):%b %-d %Y})")
 
 
-def years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _taken_on(text: str, turn: Turn) -> date:
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
-    try:
-        day = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise BadInput(f"{text} is not a date in YYYY-MM-DD form. {_usage(turn.today)}")
-    if day > turn.today:
-        raise BadInput(f"{day.isoformat()} has not happened yet. {_usage(turn.today)}")
-    if day < years_after(turn.today, -PAST_LIMIT_YEARS):
-        raise BadInput(f"{day.isoformat()} is more than {PAST_LIMIT_YEARS} years ago. "
-                         f"{_usage(turn.today)}")
+def _taken_on(day: date, today: date) -> date:
+    if day > today:
+        raise BadInput(f"{day.isoformat()} has not happened yet. {_usage(today)}")
+    if day < years_after(today, -PAST_LIMIT_YEARS):
+        raise BadInput(f"{day.isoformat()} is more than {PAST_LIMIT_YEARS} years ago. {_usage(today)}")
     return day
 
 
 async def command(turn: Turn, args: tuple[str, ...]) -> Outgoing:
-    """`/examresult passed|failed [YYYY-MM-DD]`; without arguments, what is recorded so far."""
+    """`/examresult passed|failed [date]`; without arguments, what is recorded so far."""
     if not args:
         return await _status(turn)
     passed = WORDS.get(args[0].lower())
     if passed is None:
-        raise BadInput(f"{args[0]} is not passed or failed. {_usage(turn.today)}")
-    if len(args) > 2:
-        raise BadInput(f"That is more than a result and a date. {_usage(turn.today)}")
+        raise BadInput(f"{quote(args[0])} is not passed or failed. {_usage(turn.today)}")
     exam = turn.learner.exam_date
-    taken = _taken_on(args[1], turn) if len(args) == 2 else \
-        exam if exam is not None and exam <= turn.today else turn.today
+    if len(args) == 1:
+        return await record(turn, passed, exam if exam is not None and exam <= turn.today else turn.today)
+    try:
+        day = calendar_date(" ".join(args[1:]), _usage(turn.today))
+    except NeedsChoice as question:
+        raise question.offer(lambda d: Choice(f"{d:%a %b %-d, %Y}", payloads.encode(
+            payloads.ExamResult(passed, d)))) from None
+    return await record(turn, passed, day)
+
+
+async def record(turn: Turn, passed: bool, day: date) -> Outgoing:
+    """Stores a sitting if the history it makes can happen; says which rule it breaks if not."""
+    taken = _taken_on(day, turn.today)
+    history = with_report(await turn.tx.exams.exam_attempts(turn.learner.id), ExamAttempt(taken, passed))
+    if (reason := why_impossible(history)) is not None:
+        raise BadInput(f"I can't record that: {reason} If a date is wrong, report the sitting with its "
+                       "date, e.g. /examresult failed 2026-02-03; /examresult shows what is recorded.")
     await turn.tx.exams.record_exam_attempt(turn.learner.id, taken, passed, turn.now)
-    if passed and (turn.learner.certified_on is None or taken > turn.learner.certified_on):
-        await turn.save_learner(certified_on=taken)  # yearly renewal reminders from this pass
-    elif not passed and turn.learner.certified_on == taken:  # that day's pass was a mistake
-        await turn.save_learner(certified_on=None)
-    attempts = await turn.tx.exams.exam_attempts(turn.learner.id)
-    lines = _passed(taken) if passed else await _failed(turn, taken, attempts)
+    certified_on = max((a.taken_on for a in history if a.passed), default=None)
+    if certified_on != turn.learner.certified_on:
+        await turn.save_learner(certified_on=certified_on)  # yearly renewal reminders from the pass
+    lines = _passed(taken) if passed else await _failed(turn, taken, history)
     return Outgoing("\n".join(lines), private=True)
 
 
@@ -96,7 +102,7 @@ def _passed(taken: date) -> list[str]:
 
 def _retake_lines(taken: date, attempts: list[ExamAttempt], today: date) -> list[str]:
     retake = taken + timedelta(days=RETAKE_WAIT_DAYS)
-    left = max(MAX_ATTEMPTS - len(attempts), 0)
+    left = attempts_left(attempts)
     lines = [f"First retake date: {retake:%A %d %B %Y} (AMT's {RETAKE_WAIT_DAYS}-day wait)."
              if retake > today else
              f"You can book a retake now: the {RETAKE_WAIT_DAYS}-day wait ended on {retake.isoformat()}."]
@@ -107,17 +113,17 @@ def _retake_lines(taken: date, attempts: list[ExamAttempt], today: date) -> list
 
 
 async def _failed(turn: Turn, taken: date, attempts: list[ExamAttempt]) -> list[str]:
-    number = [a.taken_on for a in attempts].index(taken) + 1
+    number = attempts_in_cycle([a for a in attempts if a.taken_on <= taken])
     lines = [f"Sorry it did not go your way this time. Recorded: attempt {number}, not passed, on "
              f"{taken.isoformat()}.", *_retake_lines(taken, attempts, turn.today)]
     retake = taken + timedelta(days=RETAKE_WAIT_DAYS)
-    if retake > turn.today and len(attempts) < MAX_ATTEMPTS:
+    if retake > turn.today and attempts_left(attempts):
         records, unseen = await learner_state(turn)
         plan = build(turn.today, retake, unseen, records, retake=True)
         lines += ["", "A plan to the first retake date, weakest domains first:",
                   *render(plan, turn.today, records, turn.learner.daily_goal)[1:]]
-    lines += ["", "Once you book the retake, set it with /examdate YYYY-MM-DD; /plan then plans to it, "
-                  "weakest domains first."]
+    lines += ["", "Once you book the retake, set it with /examdate (e.g. /examdate 2027-02-15); /plan "
+                  "then plans to it, weakest domains first."]
     return lines
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot import inputs
 from bot.domain.models import Group
 from bot.domain.schedule import group_schedule, week_start
-from bot.errors import BadInput
+from bot.errors import BadInput, NeedsChoice
+from bot.inputs.clock import clock_time
+from bot.inputs.text import whole_number
+from bot.inputs.zones import Place, timezone_name, zone_option
 from bot.outgoing import Outgoing
 from bot.turn import Turn
 
@@ -44,8 +46,8 @@ async def settings(turn: Turn, args: tuple[str, ...], is_admin: bool) -> Outgoin
     group = await current_group(turn)
     if args and not is_admin:
         return Outgoing("Only the group's admins can change its settings.")
-    if len(args) == 2:
-        group = await _change(turn, group, args[0].lower(), args[1])
+    if len(args) >= 2:
+        group = await _change(turn, group, args[0].lower(), " ".join(args[1:]))
     elif args:
         raise BadInput(_USAGE)
     daily = f"{group.daily_question_at:%H:%M}" if group.daily_question_at else "off"
@@ -58,21 +60,35 @@ async def settings(turn: Turn, args: tuple[str, ...], is_admin: bool) -> Outgoin
     )).strip())
 
 
-_USAGE = ("Change with /groupsettings time 18:00 (or off), /groupsettings round 45 (seconds each "
-          "round question stays open), /groupsettings timezone America/Chicago")
+_USAGE = ("Change with /groupsettings time 6pm (or off), /groupsettings round 45 (seconds each "
+          "round question stays open), /groupsettings timezone Chicago")
+
+
+def _one_reading(question: NeedsChoice) -> BadInput:
+    """Group settings take one typed line from an admin: a second reading is spelled out instead."""
+    readings = " or ".join(zone_option(o)[0] if isinstance(o, (str, Place))
+                           else f"{o:%H:%M}" for o in question.options)
+    return BadInput(f"{question} Send the setting again as one of: {readings}.")
 
 
 async def _change(turn: Turn, group: Group, key: str, value: str) -> Group:
     if key == "time":
-        at = None if value.lower() == "off" else inputs.clock_time(value)
+        try:
+            at = None if value.lower() == "off" else clock_time(value, "/groupsettings time 18:00")
+        except NeedsChoice as question:
+            raise _one_reading(question) from None
         changed = await turn.tx.groups.update_group(group, daily_question_at=at)
     elif key == "round":
         low, high = ROUND_SECONDS
-        if not value.isdigit() or not low <= int(value) <= high:
-            raise BadInput(f"Round length is {low}-{high} seconds. Example: /groupsettings round 45")
-        return await turn.tx.groups.update_group(group, round_seconds=int(value))
+        seconds = whole_number(value, low, high,
+                               f"Round length is {low}-{high} seconds. Example: /groupsettings round 45")
+        return await turn.tx.groups.update_group(group, round_seconds=seconds)
     elif key == "timezone":
-        changed = await turn.tx.groups.update_group(group, timezone=inputs.timezone_name(value))
+        try:
+            zone_name = timezone_name(value)
+        except NeedsChoice as question:
+            raise _one_reading(question) from None
+        changed = await turn.tx.groups.update_group(group, timezone=zone_name)
         since = week_start(turn.now, zone(turn, changed))  # the week now starts on another instant
         await turn.tx.points.rebuild_week(changed.platform, changed.chat_id, since.date(), since)
     else:

@@ -18,14 +18,15 @@ from bot import payloads
 from bot.domain.blueprint import allocate
 from bot.domain.exam import SECONDS_PER_QUESTION, MockKind
 from bot.domain.grading import Attempt, Mode, grade
-from bot.domain.models import Mock, MockOutcome
-from bot.domain.questions import LETTERS, Bank, Question
+from bot.domain.models import Mock, MockItem, MockOutcome
+from bot.domain.questions import LETTERS, Bank, Question, new_order, presented
 from bot.errors import BadInput, Closed, NotFound
 from bot.events import Address
 from bot.mock.texts import history_line, question_text, result_text, review_text
 from bot.outgoing import Choice, Outgoing
 from bot.ports.storage import UnitOfWork
 from bot.practice.learning import answered_today, note_progress
+from bot.reports.handlers import report_button
 from bot.turn import Turn
 
 HISTORY = 5
@@ -79,7 +80,8 @@ async def _start(turn: Turn, kind: MockKind) -> list[Outgoing]:
     mock = await turn.tx.mocks.start_mock(
         turn.learner.id, address.platform, address.chat_id, kind,
         [(q.id, q.domain) for q in questions], turn.now,
-        turn.now + timedelta(seconds=SECONDS_PER_QUESTION * len(questions)))
+        turn.now + timedelta(seconds=SECONDS_PER_QUESTION * len(questions)),
+        shown=[(new_order(q, turn.choice_rng), q.version) for q in questions])
     if mock is None:  # another one was started concurrently (a double press): show that one
         running = await turn.tx.mocks.running_mock(turn.learner.id)
         return [await _current(turn, running)] if running else [Outgoing("Please try again: /mock sprint")]
@@ -93,8 +95,11 @@ async def _start(turn: Turn, kind: MockKind) -> list[Outgoing]:
 
 async def press_answer(turn: Turn, answer: payloads.MockAnswer) -> list[Outgoing]:
     mock = await turn.tx.mocks.mock(answer.mock_id)
+    address = turn.chat.address
     if mock is None or mock.learner_id != turn.learner.id:
         raise Closed("This question is closed. Send /mock for a mock exam of your own.")
+    if (mock.platform, mock.chat_id) != (address.platform, address.chat_id):
+        raise Closed("This mock runs in another chat: answer it there.")
     return await _answer(turn, mock, answer.position, answer.letter, pressed=True)
 
 
@@ -104,6 +109,10 @@ async def typed_answer(turn: Turn, letter: str) -> list[Outgoing] | None:
     address = turn.chat.address
     if mock is None or (mock.platform, mock.chat_id) != (address.platform, address.chat_id):
         return None
+    if turn.now < mock.ends_at and (mock.shown_at is None or (turn.started and mock.shown_at < turn.started)):
+        # Shown before a restart: the screen may no longer show it, so show it before a letter counts.
+        return [Outgoing("Your mock is still running. This is the question you are on; answer it with a "
+                         "letter or a button:"), await _current(turn, mock)]
     return await _answer(turn, mock, mock.position, letter, pressed=False)
 
 
@@ -117,9 +126,14 @@ async def press_review(turn: Turn, review: payloads.MockReview) -> list[Outgoing
         raise NotFound("There is nothing to review here. Send /mock for your mocks.")
     item = missed[review.index]
     more = review.index + 1 < len(missed)
-    buttons = (Choice("Next missed", payloads.encode(payloads.MockReview(mock.id, review.index + 1))),)
-    return [Outgoing(review_text(turn.bank.get(item.question_id), item, review.index, len(missed)),
-                     buttons if more else (), replace=review.index > 0)]
+    shown = _shown(turn.bank, item)
+    buttons: tuple[Choice, ...] = (Choice("Next missed", payloads.encode(payloads.MockReview(
+        mock.id, review.index + 1))),) \
+        if more else ()
+    if shown is not None:
+        buttons += (report_button(shown),)
+    return [Outgoing(review_text(shown, item, review.index, len(missed)), buttons,
+                     replace=review.index > 0)]
 
 
 async def close_expired(tx: UnitOfWork, bank: Bank, now: datetime,
@@ -145,8 +159,8 @@ async def _answer(turn: Turn, mock: Mock, position: int, letter: str, pressed: b
     if position != mock.position:
         raise Closed("That question is already answered; the mock has moved on.")
     items = await turn.tx.mocks.mock_items(mock.id)
-    question = turn.bank.get(items[position].question_id)
-    correct = grade(Attempt(question, letter, Mode.MOCK, turn.now), turn.scheduler).correct
+    correct = grade(Attempt(_shown(turn.bank, items[position]), letter, Mode.MOCK, turn.now),
+                    turn.scheduler).correct
     if not await turn.tx.mocks.answer_mock(mock.id, position, letter, correct, turn.now):
         raise Closed("That question is already answered; the mock has moved on.")
     await note_progress(turn, await answered_today(turn))  # mock answers count toward the goal
@@ -162,7 +176,14 @@ async def _current(turn: Turn, mock: Mock) -> Outgoing:
     item = (await turn.tx.mocks.mock_items(mock.id))[mock.position]
     buttons = tuple(Choice(letter, payloads.encode(payloads.MockAnswer(mock.id, mock.position, letter)))
                     for letter in LETTERS)
-    return Outgoing(question_text(mock, turn.bank.get(item.question_id), mock.ends_at - turn.now), buttons)
+    await turn.tx.mocks.mark_shown(mock.id, turn.now)
+    return Outgoing(question_text(mock, _shown(turn.bank, item), mock.ends_at - turn.now), buttons)
+
+
+def _shown(bank: Bank, item: MockItem) -> Question | None:
+    """A mock question as it was shown to the learner; None if it has left the bank."""
+    question = bank.get(item.question_id)
+    return presented(question, item.choice_order) if question is not None else None
 
 
 async def _finish(tx: UnitOfWork, bank: Bank, mock: Mock, outcome: MockOutcome,
@@ -192,8 +213,11 @@ async def _stop(turn: Turn) -> Outgoing:
     if mock is None:
         return Outgoing("No mock exam is running. Start one with /mock sprint or /mock full.")
     await turn.tx.mocks.finish_mock(mock.id, MockOutcome.STOPPED, None, turn.now)
-    return Outgoing(f"Mock abandoned after {mock.position} of {mock.total} answers. It stays in your "
-                    "history, unscored. /mock starts a new one.")
+    kept = (f"Kept: your {mock.position} answer{'s' if mock.position != 1 else ''} count in /stats, today's "
+            "goal and your readiness evidence. " if mock.position else "No answers to keep. ")
+    return Outgoing(f"Mock stopped after {mock.position} of {mock.total} answers. {kept}It stays in your "
+                    "history without a score (only finished or timed-out mocks are scored). /mock starts "
+                    "a new one.")
 
 
 async def _menu(turn: Turn) -> Outgoing:

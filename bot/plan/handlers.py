@@ -10,7 +10,7 @@ from bot.domain.figures import percent
 from bot.domain.models import DomainRecord
 from bot.domain.plan import Block, Plan, build
 from bot.errors import BadInput
-from bot.inputs import GOAL_MAX
+from bot.inputs.settings import GOAL_MAX
 from bot.outgoing import Outgoing
 from bot.turn import Turn
 

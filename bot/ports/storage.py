@@ -19,10 +19,12 @@ from bot.domain.models import (
     ExamAttempt,
     FirstAttempt,
     Group,
+    ItemAnswer,
     Learner,
     Mock,
     MockItem,
     MockOutcome,
+    ProblemReport,
     Prompt,
     PushKey,
     PushOutcome,
@@ -88,7 +90,9 @@ class PromptRepo(Protocol):
     async def open_prompt(self, platform: str, chat_id: str, learner_id: int | None,
                           question_id: str, daily: bool, domain: int | None,
                           now: datetime, closes_at: datetime | None = None,
-                          round_id: int | None = None, round_position: int | None = None) -> Prompt:
+                          round_id: int | None = None, round_position: int | None = None, *,
+                          choice_order: str | None = None, scope_word: str | None = None,
+                          question_version: int | None = None) -> Prompt:
         """Posts a new question in a chat, closing any earlier open one asked of the same learner."""
         ...
 
@@ -117,13 +121,19 @@ class MockRepo(Protocol):
 
     async def start_mock(self, learner_id: int, platform: str, chat_id: str, kind: MockKind,
                          questions: Sequence[tuple[str, int]], now: datetime,
-                         ends_at: datetime) -> Mock | None:
-        """A new mock over (question id, domain) pairs in order; None if one is already running."""
+                         ends_at: datetime,
+                         shown: Sequence[tuple[str | None, int]] = ()) -> Mock | None:
+        """A new mock over (question id, domain) pairs in order, each shown as `shown` says (choice
+        order, question version); None if one is already running."""
         ...
 
     async def mock(self, mock_id: int) -> Mock | None: ...
 
     async def running_mock(self, learner_id: int) -> Mock | None: ...
+
+    async def mark_shown(self, mock_id: int, now: datetime) -> None:
+        """Notes that the mock's current question was just shown (see Mock.shown_at)."""
+        ...
 
     async def mock_items(self, mock_id: int) -> list[MockItem]: ...
 
@@ -275,6 +285,51 @@ class PointsRepo(Protocol):
         ...
 
 
+class IntakeRepo(Protocol):
+    """The ledger of handled deliveries: platforms deliver an update at least once (again after a
+    crash, a timeout or a non-2xx), the ledger makes its effect happen once."""
+
+    async def record(self, platform: str, update_id: str, now: datetime) -> bool:
+        """Records the delivery in this transaction; False if it was recorded before (a redelivery).
+        A concurrent transaction recording the same id waits for this one and then gets False."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forgets deliveries handled before `before` (no platform redelivers after a day)."""
+        ...
+
+
+class AdapterStateRepo(Protocol):
+    """Small facts an adapter shares between its instances (Discord: each server's round channel,
+    the fingerprint of the slash commands last synced)."""
+
+    async def get(self, platform: str, key: str) -> str | None: ...
+
+    async def put(self, platform: str, key: str, value: str, now: datetime) -> None: ...
+
+
+class ItemRepo(Protocol):
+    """Item quality: first answers per question version, and learners' problem reports."""
+
+    async def first_tries(self, question_id: str, version: int) -> DomainRecord:
+        """Learners' first answers to this version of a question, and how many were right."""
+        ...
+
+    async def first_answers(self) -> list[ItemAnswer]:
+        """Every learner's first answer to every question version, for item analysis."""
+        ...
+
+    async def report(self, learner_id: int, question_id: str, version: int, kind: str,
+                     now: datetime) -> None: ...
+
+    async def add_report_text(self, learner_id: int, text: str, since: datetime) -> str | None:
+        """Attaches a note to the learner's latest report made since `since`; its question id, or
+        None when there is none."""
+        ...
+
+    async def reports(self) -> list[ProblemReport]: ...
+
+
 class UnitOfWork(Protocol):
     """The repositories over one transaction: everything one event reads and writes commits together."""
 
@@ -307,6 +362,15 @@ class UnitOfWork(Protocol):
 
     @property
     def pushes(self) -> PushRepo: ...
+
+    @property
+    def intake(self) -> IntakeRepo: ...
+
+    @property
+    def items(self) -> ItemRepo: ...
+
+    @property
+    def adapter_state(self) -> AdapterStateRepo: ...
 
 
 class Store(Protocol):

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from bot import payloads
 from bot.domain.cards import retrievability
+from bot.domain.domains import Scope
 from bot.domain.grading import Mode
-from bot.domain.models import Prompt
+from bot.domain.models import CardState, Prompt
+from bot.domain.questions import new_order, presented
 from bot.domain.selection import LearnerView, Pick, pick_next
+from bot.domain.streaks import as_of
 from bot.errors import Closed
 from bot.outgoing import Choice, Outgoing
 from bot.practice.learning import answered_today, learn
 from bot.practice.texts import question_message, verdict_text
+from bot.reports.handlers import first_try_line, report_button
 from bot.rounds import handlers as rounds
 from bot.turn import Turn
 
@@ -21,7 +25,7 @@ async def learner_view(turn: Turn) -> LearnerView:
     learner_id = turn.learner.id
     if learner_id in turn.tx.new_learner_ids:
         return LearnerView(due=(), seen=frozenset(), answered_today=frozenset(), last_question=None)
-    cards = await turn.tx.answers.cards(learner_id)
+    cards = [c for c in await turn.tx.answers.cards(learner_id) if _current(turn, c)]
     today = await turn.tx.answers.answers_since(learner_id, turn.day_start())
     due: list[tuple[str, float]] = []
     later: list[tuple[str, float]] = []
@@ -37,24 +41,33 @@ async def learner_view(turn: Turn) -> LearnerView:
     )
 
 
-async def ask(turn: Turn, pick: Pick, daily: bool, domain: int | None, header: str) -> Outgoing:
+def _current(turn: Turn, card: CardState) -> bool:
+    """False for a card learned on an earlier version of its question: that question is new again."""
+    question = turn.bank.get(card.question_id)
+    return question is None or (card.question_version or 1) >= question.version
+
+
+async def ask(turn: Turn, pick: Pick, daily: bool, scope: Scope, header: str) -> Outgoing:
+    """Posts the picked question with its choices in a fresh order (kept on the prompt)."""
+    order = new_order(pick.question, turn.choice_rng)
     prompt = await turn.tx.prompts.open_prompt(
         turn.chat.address.platform, turn.chat.address.chat_id, turn.learner.id,
-        pick.question.id, daily, domain, turn.now,
+        pick.question.id, daily, scope.domain, turn.now, choice_order=order, scope_word=scope.word,
+        question_version=pick.question.version,
     )
     if pick.is_review:
         header += " · review"
-    return question_message(pick.question, prompt.id, header)
+    return question_message(presented(pick.question, order), prompt.id, header)
 
 
-async def quiz(turn: Turn, domain: int | None) -> Outgoing:
+async def quiz(turn: Turn, scope: Scope) -> Outgoing:
     if turn.chat.is_group:
-        return await rounds.start(turn, rounds.DEFAULT_QUESTIONS, domain)
+        return await rounds.start(turn, rounds.DEFAULT_QUESTIONS, scope.domain)
     view = await learner_view(turn)
-    pick = pick_next(turn.bank, view, turn.rng, domain)
+    pick = pick_next(turn.bank, view, turn.rng, scope.domain, scope.topics)
     if pick is None:
-        return Outgoing(f"There are no questions for domain {domain} yet. Try /quiz without a domain.")
-    return await ask(turn, pick, daily=False, domain=domain, header="Question")
+        return Outgoing("There are no questions there yet. Try /quiz without a domain.")
+    return await ask(turn, pick, daily=False, scope=scope, header="Question")
 
 
 async def daily(turn: Turn) -> Outgoing:
@@ -70,21 +83,37 @@ async def daily(turn: Turn) -> Outgoing:
             "Come back tomorrow, or keep going with /quiz.",
             (Choice("Keep going", payloads.encode(payloads.Next(daily=False))),),
         )
-    return await ask(turn, pick, daily=True, domain=None, header=f"Daily {done + 1}/{max(goal, done + 1)}")
+    header = f"Daily {done + 1}/{goal}" if done < goal else f"Daily · goal met ({goal}/{goal}) · a review due"
+    return await ask(turn, pick, daily=True, scope=Scope(), header=header)
+
+
+async def _goal_line(turn: Turn) -> str | None:
+    """The small reward when this answer meets the day's goal."""
+    goal = turn.learner.daily_goal
+    if await answered_today(turn) != goal:
+        return None
+    days = as_of(turn.learner.streak, turn.today).days
+    return (f"\nDaily goal met: {goal}/{goal}. Streak: {days} day{'s' if days != 1 else ''}. Keep going "
+            "with Next, or rest: tomorrow's session will be waiting.")
 
 
 async def answer(turn: Turn, prompt: Prompt, letter: str, pressed: bool) -> list[Outgoing]:
     """Grades an answer to an open prompt in this chat; the prompt is already checked to be ours."""
-    question = turn.bank.get(prompt.question_id)
-    if question is None:  # dropped from the bank since it was asked
+    stored = turn.bank.get(prompt.question_id)
+    if stored is None:  # dropped from the bank since it was asked
         await turn.tx.prompts.close_prompt(prompt.id, turn.now)
         return [Outgoing("That question has been retired from the bank. Send /quiz for a new one.")]
+    question = presented(stored, prompt.choice_order)
     if prompt.learner_id is None:
         return await rounds.answer(turn, prompt, question, letter)
     if not await turn.tx.prompts.close_prompt(prompt.id, turn.now):
         raise Closed("You have already answered this question.")
-    await learn(turn, question, letter, Mode.PRACTICE)
+    await learn(turn, question, letter, Mode.PRACTICE, prompt.choice_order)
     header = "Daily" if prompt.daily else "Question"
-    next_payload = payloads.Next(daily=prompt.daily, domain=None if prompt.daily else prompt.domain)
-    return [Outgoing(verdict_text(question, letter, header),
-                     (Choice("Next", payloads.encode(next_payload)),), replace=pressed)]
+    next_payload = payloads.Next(daily=prompt.daily, domain=None if prompt.daily else prompt.domain,
+                                 topic=None if prompt.daily else prompt.scope_word)
+    text = "\n".join(line for line in (verdict_text(question, letter, header),
+                                         await first_try_line(turn, stored), await _goal_line(turn))
+                     if line)
+    return [Outgoing(text, (Choice("Next", payloads.encode(next_payload)), report_button(stored)),
+                     replace=pressed)]

@@ -9,23 +9,26 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.grading import Attempt, Mode, Verdict, grade
 from bot.domain.models import AnswerRecord
-from bot.domain.questions import Question
+from bot.domain.questions import Question, stored_letter
 from bot.domain.schedule import week_start
 from bot.domain.streaks import goal_met
 from bot.turn import Turn
 
 
-async def attempt(turn: Turn, question: Question, letter: str, mode: Mode, *,
+async def attempt(turn: Turn, question: Question, letter: str, mode: Mode, order: str | None, *,
                   elapsed: timedelta = timedelta(0), limit: timedelta | None = None,
                   run: int = 0) -> Attempt:
-    """What grading needs from storage: the learner's card for the question and today's answers."""
+    """What grading needs from storage: the learner's card for the question and today's answers.
+    A card learned on an earlier version of the question starts afresh (its key may have changed)."""
     exam = turn.learner.exam_date
+    card = await turn.tx.answers.card(turn.learner.id, question.id)
+    if card is not None and (card.question_version or 1) < question.version:
+        card = None
     return Attempt(
-        question, letter, mode, turn.now,
-        card=await turn.tx.answers.card(turn.learner.id, question.id),
+        question, letter, mode, turn.now, card=card,
         today=await turn.tx.answers.answers_since(turn.learner.id, turn.day_start()),
         elapsed=elapsed, limit=limit, run=run,
-        due_by=turn.day_start(exam) if exam is not None and exam > turn.today else None,
+        due_by=turn.day_start(exam) if exam is not None and exam > turn.today else None, order=order,
     )
 
 
@@ -37,7 +40,8 @@ async def record(turn: Turn, attempt: Attempt, verdict: Verdict) -> None:
     await turn.tx.answers.save_card(turn.learner.id, verdict.card)
     await turn.tx.answers.record_answer(turn.learner.id, AnswerRecord(
         question.id, question.domain, verdict.correct, is_review=attempt.card is not None,
-        answered_at=turn.now, points=verdict.points))
+        answered_at=turn.now, points=verdict.points, choice=stored_letter(attempt.order, attempt.letter),
+        question_version=question.version))
     if verdict.points:
         weeks = [(g.platform, g.chat_id, week_start(turn.now, ZoneInfo(g.timezone or turn.default_timezone))
                   .date()) for g in await turn.tx.groups.learner_groups(turn.learner.id)]
@@ -45,9 +49,9 @@ async def record(turn: Turn, attempt: Attempt, verdict: Verdict) -> None:
     await note_progress(turn, await answered_today(turn))
 
 
-async def learn(turn: Turn, question: Question, letter: str, mode: Mode) -> Verdict:
-    """Grades and stores one answer outside a round."""
-    graded = await attempt(turn, question, letter, mode)
+async def learn(turn: Turn, question: Question, letter: str, mode: Mode, order: str | None) -> Verdict:
+    """Grades and stores one answer outside a round (`question` as shown, in `order`)."""
+    graded = await attempt(turn, question, letter, mode, order)
     verdict = grade(graded, turn.scheduler)
     await record(turn, graded, verdict)
     return verdict

@@ -21,7 +21,7 @@ from bot import payloads
 from bot.account.handlers import countdown
 from bot.domain.exam import CCP_PER_CYCLE, CCP_PER_YEAR, CYCLE_YEARS
 from bot.domain.models import Group, Learner, PushKey, PushKind, PushOutcome
-from bot.domain.questions import Bank
+from bot.domain.questions import Bank, new_order, presented
 from bot.domain.schedule import (
     STALE_AFTER,
     anniversary,
@@ -70,19 +70,26 @@ class Claimed:
     skipped: int = 0  # due but dropped: stale (the bot was down too long) or no private chat
 
 
-def _learner_message(learner: Learner, zone: ZoneInfo, now: datetime, due: int, done: int) -> Outgoing:
+def _learner_message(learner: Learner, zone: ZoneInfo, now: datetime, due: int,
+                     done: int) -> Outgoing | None:
+    """The daily prompt with the countdown and milestone lines; None when there is nothing to say
+    (today's goal is met and no milestone falls today): the day is respected."""
     today = now.astimezone(zone).date()
     left = milestone(learner.exam_date, today)
     start = Choice("Start today's session", payloads.encode(payloads.Next(daily=True)))
     lines: list[str] = []
-    if learner.remind_at is not None:
+    goal_met = done >= learner.daily_goal
+    years = years_certified(learner.certified_on, today)
+    if goal_met and not (left in _TIPS or left == -1 or years):
+        return None
+    if learner.remind_at is not None and not goal_met:
         lines += ["Time for today's CMAS practice.",
                   f"Reviews due: {due} · today's goal: {done}/{learner.daily_goal}"]
     if learner.exam_date is not None and learner.exam_date >= today:
         lines.append(countdown(learner.exam_date, today))
     if left is not None and left in _TIPS:
         lines.append(_TIPS[left])
-    if years := years_certified(learner.certified_on, today):
+    if years:
         assert learner.certified_on is not None
         lines.append(_renewal_line(learner.certified_on, years))
     if left == -1:
@@ -90,9 +97,9 @@ def _learner_message(learner: Learner, zone: ZoneInfo, now: datetime, due: int, 
         return Outgoing("\n".join(lines), (
             Choice("Passed", payloads.encode(payloads.ExamResult(True))),
             Choice("Not passed", payloads.encode(payloads.ExamResult(False))),
-            *((start,) if learner.remind_at else ()),
+            *((start,) if learner.remind_at and not goal_met else ()),
         ))
-    return Outgoing("\n".join(lines), (start,))
+    return Outgoing("\n".join(lines), () if goal_met else (start,))
 
 
 def _renewal_line(certified_on: date, years: int) -> str:
@@ -167,6 +174,10 @@ async def _claim_learners(tx: UnitOfWork, default_timezone: str, now: datetime,
             done = done_by.get(learner.id, 0)
             message = (_streak_message(learner, zone, now, done) if key.kind is PushKind.STREAK_RISK
                        else _learner_message(learner, zone, now, due_by.get(learner.id, 0), done))
+            if message is None:
+                claimed.skipped += 1
+                await tx.pushes.push_outcome(recorded[key], PushOutcome.SKIPPED)
+                continue
             claimed.pushes.append(Push(recorded[key], key.kind, Address(key.platform, key.chat_id),
                                        message, (learner.platform, learner.user_id)))
 
@@ -180,19 +191,22 @@ async def _weekly_summary(tx: UnitOfWork, group: Group, zone: ZoneInfo, now: dat
 
 
 async def _group_question(tx: UnitOfWork, bank: Bank, group: Group, now: datetime,
-                          rng: random.Random) -> Outgoing | None:
+                          rng: random.Random, shuffle: bool) -> Outgoing | None:
     empty = LearnerView(due=(), seen=frozenset(), answered_today=frozenset(), last_question=None)
     pick = pick_next(bank, empty, rng)
     if pick is None:
         return None
-    prompt = await tx.prompts.open_prompt(group.platform, group.chat_id, None, pick.question.id, False, None,
-                                  now, closes_at=now + GROUP_QUESTION_WINDOW)
+    order = new_order(pick.question, rng if shuffle else None)
+    prompt = await tx.prompts.open_prompt(
+        group.platform, group.chat_id, None, pick.question.id, False, None, now,
+        closes_at=now + GROUP_QUESTION_WINDOW, choice_order=order, question_version=pick.question.version)
     header = "Today's group question · everyone answers once · open for an hour"
-    return Outgoing(question_text(pick.question, header), answer_buttons(prompt.id))
+    return Outgoing(question_text(presented(pick.question, order), header), answer_buttons(prompt.id))
 
 
 async def _claim_groups(tx: UnitOfWork, bank: Bank, default_timezone: str, now: datetime,
-                        platforms: Collection[str], rng: random.Random, claimed: Claimed) -> None:
+                        platforms: Collection[str], rng: random.Random, claimed: Claimed,
+                        shuffle: bool) -> None:
     for group, due in await tx.pushes.groups_due(now, platforms, BATCH):
         zone = ZoneInfo(group.timezone or default_timezone)
         if not await tx.pushes.reschedule_group(group, due, group_schedule(group, default_timezone, now)):
@@ -211,19 +225,19 @@ async def _claim_groups(tx: UnitOfWork, bank: Bank, default_timezone: str, now: 
             if key not in recorded:
                 continue
             message = (await _weekly_summary(tx, group, zone, now) if key.kind is PushKind.GROUP_WEEKLY
-                       else await _group_question(tx, bank, group, now, rng))
+                       else await _group_question(tx, bank, group, now, rng, shuffle))
             if message is not None:
                 claimed.pushes.append(Push(recorded[key], key.kind, address, message, None))
 
 
 async def claim_due(store: Store, bank: Bank, default_timezone: str, now: datetime,
-                    platforms: Collection[str], rng: random.Random) -> Claimed:
+                    platforms: Collection[str], rng: random.Random, *, shuffle: bool = True) -> Claimed:
     """Claims the pushes due at `now` on `platforms` (a batch of learners and of groups) and
     returns what to send; platforms this instance does not run are left for one that does."""
     claimed = Claimed([])
     async with store.transaction() as tx:
         await _claim_learners(tx, default_timezone, now, platforms, claimed)
-        await _claim_groups(tx, bank, default_timezone, now, platforms, rng, claimed)
+        await _claim_groups(tx, bank, default_timezone, now, platforms, rng, claimed, shuffle)
     return claimed
 
 

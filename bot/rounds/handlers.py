@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 
 from bot.domain.grading import Mode, grade
 from bot.domain.models import Prompt, Round
-from bot.domain.questions import Bank, Question
+from bot.domain.questions import Bank, Question, new_order, presented
 from bot.domain.selection import LearnerView, pick_next
-from bot.errors import BadInput, Closed
+from bot.errors import Closed
 from bot.groups.handlers import current_group
+from bot.inputs.text import whole_number
 from bot.outgoing import Outgoing
 from bot.ports.storage import UnitOfWork
 from bot.practice.learning import attempt, record
@@ -46,10 +47,9 @@ async def command(turn: Turn, args: tuple[str, ...]) -> Outgoing:
         return Outgoing("Rounds are played in a group chat: add me to your study group and send /round "
                         "there. On your own, /daily or /quiz.")
     low, high = QUESTIONS
-    if len(args) > 1 or (args and not (args[0].isdigit() and low <= int(args[0]) <= high)):
-        raise BadInput(f"A round is {low}-{high} questions (default {DEFAULT_QUESTIONS}). "
-                         "Example: /round 10")
-    return await start(turn, int(args[0]) if args else DEFAULT_QUESTIONS, None)
+    refusal = f"A round is {low}-{high} questions (default {DEFAULT_QUESTIONS}). Example: /round 10"
+    total = whole_number(" ".join(args), low, high, refusal) if args else DEFAULT_QUESTIONS
+    return await start(turn, total, None)
 
 
 async def start(turn: Turn, total: int, domain: int | None) -> Outgoing:
@@ -62,7 +62,7 @@ async def start(turn: Turn, total: int, domain: int | None) -> Outgoing:
                                        domain, turn.now)
     if round_ is None:
         return Outgoing("A round is still open in this chat: answer its question first.")
-    return await _ask(turn.tx, round_, 1, question, turn.now)
+    return await _ask(turn.tx, round_, 1, question, turn.now, turn.choice_rng)
 
 
 async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) -> list[Outgoing]:
@@ -73,10 +73,10 @@ async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) ->
     round_ = await turn.tx.rounds.round(prompt.round_id) if prompt.round_id is not None else None
     position = prompt.round_position or 0
     if round_ is None:
-        graded = await attempt(turn, question, letter, Mode.GROUP)
+        graded = await attempt(turn, question, letter, Mode.GROUP, prompt.choice_order)
     else:
         graded = await attempt(
-            turn, question, letter, Mode.ROUND, elapsed=turn.now - prompt.created_at,
+            turn, question, letter, Mode.ROUND, prompt.choice_order, elapsed=turn.now - prompt.created_at,
             limit=prompt.closes_at - prompt.created_at,
             run=await turn.tx.rounds.previous_run(round_.id, position - 1, turn.learner.id))
     verdict = grade(graded, turn.scheduler)
@@ -96,11 +96,12 @@ async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) ->
 
 
 async def close(tx: UnitOfWork, bank: Bank, prompt: Prompt, now: datetime,
-                rng: random.Random) -> list[Outgoing]:
+                rng: random.Random, choice_rng: random.Random | None) -> list[Outgoing]:
     """What a group question posts once its caller has closed it: the reveal; in a round then the
     running top 5 and the next question, or after the last question the final board."""
-    question = bank.get(prompt.question_id)
-    posts = [reveal(question, await tx.rounds.group_results(prompt.id))] if question is not None else []
+    stored = bank.get(prompt.question_id)
+    posts = [reveal(presented(stored, prompt.choice_order), await tx.rounds.group_results(prompt.id))] \
+        if stored is not None else []
     if prompt.round_id is None:
         return posts
     round_ = await tx.rounds.round(prompt.round_id)
@@ -111,18 +112,20 @@ async def close(tx: UnitOfWork, bank: Bank, prompt: Prompt, now: datetime,
         following = _pick(bank, await tx.rounds.round_questions(round_.id), round_.domain, rng)
         if following is not None:
             return [*posts, running_board(standings, position, round_.total),
-                    await _ask(tx, round_, position + 1, following, now)]
+                    await _ask(tx, round_, position + 1, following, now, choice_rng)]
     await tx.rounds.finish_round(round_.id, now)
     return [*posts, final_board(standings, position, round_.total)]
 
 
 async def _ask(tx: UnitOfWork, round_: Round, position: int, question: Question,
-               now: datetime) -> Outgoing:
-    prompt = await tx.prompts.open_prompt(round_.platform, round_.chat_id, None, question.id, False,
-                                          round_.domain,
-                                  now, closes_at=now + timedelta(seconds=round_.seconds),
-                                  round_id=round_.id, round_position=position)
-    return Outgoing(question_text(question, round_header(round_, position, 0)), answer_buttons(prompt.id))
+               now: datetime, choice_rng: random.Random | None) -> Outgoing:
+    order = new_order(question, choice_rng)
+    prompt = await tx.prompts.open_prompt(
+        round_.platform, round_.chat_id, None, question.id, False, round_.domain, now,
+        closes_at=now + timedelta(seconds=round_.seconds), round_id=round_.id, round_position=position,
+        choice_order=order, question_version=question.version)
+    return Outgoing(question_text(presented(question, order), round_header(round_, position, 0)),
+                    answer_buttons(prompt.id))
 
 
 def _pick(bank: Bank, asked: set[str], domain: int | None, rng: random.Random) -> Question | None:

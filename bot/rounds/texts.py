@@ -7,6 +7,7 @@ from bot.domain.models import Round, Standing
 from bot.domain.points import FIRST_CORRECT, REVIEW_CORRECT
 from bot.domain.questions import Question
 from bot.outgoing import Outgoing
+from bot.reports.handlers import report_button
 
 RUNNING_TOP = 5
 FINAL_TOP = 10
@@ -43,7 +44,7 @@ def reveal(question: Question, results: list[tuple[str, bool]]) -> Outgoing:
     return Outgoing("\n".join((
         "Time's up!", question.stem, "",
         f"Answer: {question.answer}. {question.answer_text}", question.explanation, "", who,
-    )))
+    )), (report_button(question),))
 
 
 def board_lines(standings: list[Standing]) -> list[str]:

@@ -38,6 +38,7 @@ class AnswerRepo(Repo):
             self._s.add(row)
         row.state, row.stability, row.difficulty = card.state, card.stability, card.difficulty
         row.due, row.last_review = card.due, card.last_review
+        row.question_version = card.question_version
 
     async def count_due(self, learner_id: int, before: datetime) -> int:
         stmt = select(func.count()).select_from(CardRow).where(
@@ -48,15 +49,15 @@ class AnswerRepo(Repo):
         self._s.add(AnswerRow(
             learner_id=learner_id, question_id=record.question_id, domain=record.domain,
             correct=record.correct, is_review=record.is_review, answered_at=record.answered_at,
-            points=record.points,
+            points=record.points, choice=record.choice, question_version=record.question_version,
         ))
 
     async def answers_since(self, learner_id: int, since: datetime) -> list[AnswerRecord]:
         stmt = (select(AnswerRow).where(AnswerRow.learner_id == learner_id,
                                         AnswerRow.answered_at >= since)
                 .order_by(AnswerRow.answered_at))
-        return [AnswerRecord(r.question_id, r.domain, r.correct, r.is_review, r.answered_at, r.points)
-                for r in await self._s.scalars(stmt)]
+        return [AnswerRecord(r.question_id, r.domain, r.correct, r.is_review, r.answered_at, r.points,
+                             r.choice, r.question_version) for r in await self._s.scalars(stmt)]
 
     async def domain_records(self, learner_id: int) -> dict[int, DomainRecord]:
         """Answers and right answers per domain, practice and mock alike, counted in the database."""

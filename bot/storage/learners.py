@@ -26,6 +26,7 @@ from bot.storage.schema import (
     MockItemRow,
     MockRow,
     PromptRow,
+    QuestionReportRow,
 )
 
 
@@ -64,10 +65,13 @@ class LearnerRepo(Repo):
     async def update_learner(self, learner: Learner, **changes: Any) -> Learner:
         """Stores new values for the given settings fields and returns the updated learner."""
         allowed = {"timezone", "remind_at", "exam_date", "daily_goal", "unreachable", "streak",
-                   "certified_on"}
+                   "certified_on", "last_readiness"}
         assert set(changes) <= allowed, changes
         values = {k: (v.strftime("%H:%M") if isinstance(v, time) else v) for k, v in changes.items()
-                  if k != "streak"}
+                  if k not in {"streak", "last_readiness"}}
+        if "last_readiness" in changes:
+            mean, chance = changes["last_readiness"] or (None, None)
+            values |= {"readiness_mean": mean, "readiness_pass": chance}
         if (streak := changes.get("streak")) is not None:
             values |= {"streak_days": streak.days, "streak_day": streak.last_day,
                        "streak_freezes": streak.freezes}
@@ -84,6 +88,7 @@ class LearnerRepo(Repo):
                               (GroupMemberRow, GroupMemberRow.learner_id),
                               (GroupPointsRow, GroupPointsRow.learner_id),
                               (AnswerRow, AnswerRow.learner_id), (CardRow, CardRow.learner_id),
+                              (QuestionReportRow, QuestionReportRow.learner_id),
                               (PromptRow, PromptRow.learner_id)):
             await self._s.execute(delete(table).where(column == learner_id))
         await self._s.execute(delete(LearnerRow).where(LearnerRow.id == learner_id))

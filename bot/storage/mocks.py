@@ -24,8 +24,10 @@ from bot.storage.schema import (
 class MockRepo(Repo):
     async def start_mock(self, learner_id: int, platform: str, chat_id: str, kind: MockKind,
                          questions: Sequence[tuple[str, int]], now: datetime,
-                         ends_at: datetime) -> Mock | None:
-        """A new mock over (question id, domain) pairs in order; None if one is already running."""
+                         ends_at: datetime,
+                         shown: Sequence[tuple[str | None, int]] = ()) -> Mock | None:
+        """A new mock over (question id, domain) pairs in order, each shown as `shown` says (choice
+        order, question version); None if one is already running."""
         row = MockRow(learner_id=learner_id, platform=platform, chat_id=chat_id, kind=kind,
                       total=len(questions), position=0, started_at=now, ends_at=ends_at)
         try:
@@ -34,8 +36,11 @@ class MockRepo(Repo):
                 await self._s.flush()
         except IntegrityError:  # the partial unique index: another mock is still unfinished
             return None
+        looks = list(shown) or [(None, 1)] * len(questions)
         self._s.add_all(MockItemRow(mock_id=row.id, position=i, question_id=qid, domain=domain,
-                                    correct=False) for i, (qid, domain) in enumerate(questions))
+                                    correct=False, choice_order=order, question_version=version)
+                        for i, ((qid, domain), (order, version))
+                        in enumerate(zip(questions, looks, strict=True)))
         return to_mock(row)
 
     async def mock(self, mock_id: int) -> Mock | None:
@@ -47,10 +52,14 @@ class MockRepo(Repo):
             MockRow.learner_id == learner_id, MockRow.finished_at.is_(None)))).scalar_one_or_none()
         return to_mock(row) if row else None
 
+    async def mark_shown(self, mock_id: int, now: datetime) -> None:
+        """Notes that the mock's current question was just shown (see Mock.shown_at)."""
+        await self._write(update(MockRow).where(MockRow.id == mock_id).values(shown_at=now))
+
     async def mock_items(self, mock_id: int) -> list[MockItem]:
         stmt = select(MockItemRow).where(MockItemRow.mock_id == mock_id).order_by(MockItemRow.position)
-        return [MockItem(r.position, r.question_id, r.domain, r.letter, r.correct)
-                for r in await self._s.scalars(stmt)]
+        return [MockItem(r.position, r.question_id, r.domain, r.letter, r.correct, r.choice_order,
+                         r.question_version) for r in await self._s.scalars(stmt)]
 
     async def answer_mock(self, mock_id: int, position: int, letter: str, correct: bool,
                           now: datetime) -> bool:

@@ -19,7 +19,9 @@ class PromptRepo(Repo):
     async def open_prompt(self, platform: str, chat_id: str, learner_id: int | None,
                           question_id: str, daily: bool, domain: int | None,
                           now: datetime, closes_at: datetime | None = None,
-                          round_id: int | None = None, round_position: int | None = None) -> Prompt:
+                          round_id: int | None = None, round_position: int | None = None, *,
+                          choice_order: str | None = None, scope_word: str | None = None,
+                          question_version: int | None = None) -> Prompt:
         """Posts a new question in a chat, closing any earlier open one asked of the same learner."""
         if learner_id in self._fresh.without_prompts:
             self._fresh.without_prompts.discard(learner_id)  # nothing of theirs to close yet
@@ -30,7 +32,8 @@ class PromptRepo(Repo):
             ).values(closed_at=now))
         row = PromptRow(platform=platform, chat_id=chat_id, learner_id=learner_id,
                         question_id=question_id, daily=daily, domain=domain, created_at=now,
-                        closes_at=closes_at, round_id=round_id, round_position=round_position)
+                        closes_at=closes_at, round_id=round_id, round_position=round_position,
+                        choice_order=choice_order, scope_word=scope_word, question_version=question_version)
         self._s.add(row)
         await self._s.flush()
         return to_prompt(row)

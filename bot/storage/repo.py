@@ -50,7 +50,8 @@ def to_prompt(row: PromptRow) -> Prompt:
         id=row.id, platform=row.platform, chat_id=row.chat_id, learner_id=row.learner_id,
         question_id=row.question_id, daily=row.daily, domain=row.domain,
         created_at=row.created_at, closed_at=row.closed_at, closes_at=row.closes_at,
-        round_id=row.round_id, round_position=row.round_position,
+        round_id=row.round_id, round_position=row.round_position, choice_order=row.choice_order,
+        scope_word=row.scope_word, question_version=row.question_version,
     )
 
 
@@ -70,6 +71,8 @@ def to_learner(row: LearnerRow) -> Learner:
         exam_date=row.exam_date, daily_goal=row.daily_goal, private_chat_id=row.private_chat_id,
         unreachable=row.unreachable, streak=Streak(row.streak_days, row.streak_day, row.streak_freezes),
         certified_on=row.certified_on,
+        last_readiness=(row.readiness_mean, row.readiness_pass)
+        if row.readiness_mean is not None and row.readiness_pass is not None else None,
     )
 
 
@@ -79,7 +82,7 @@ def to_mock(row: MockRow) -> Mock:
         kind=MockKind(row.kind), total=row.total, position=row.position, started_at=row.started_at,
         ends_at=row.ends_at, finished_at=row.finished_at,
         outcome=MockOutcome(row.outcome) if row.outcome else None,
-        correct=row.correct,
+        correct=row.correct, shown_at=row.shown_at,
     )
 
 
@@ -87,6 +90,7 @@ def to_card(row: CardRow) -> CardState:
     return CardState(
         question_id=row.question_id, state=row.state, stability=row.stability,
         difficulty=row.difficulty, due=row.due, last_review=row.last_review,
+        question_version=row.question_version,
     )
 
 

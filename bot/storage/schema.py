@@ -77,6 +77,9 @@ class LearnerRow(Base):
     streak_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     streak_day: Mapped[date | None] = mapped_column(Date)
     streak_freezes: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    # The readiness forecast last shown, so the next one can say what moved.
+    readiness_mean: Mapped[float | None] = mapped_column(Float)
+    readiness_pass: Mapped[float | None] = mapped_column(Float)
 
 
 class CardRow(Base):
@@ -92,11 +95,13 @@ class CardRow(Base):
     difficulty: Mapped[float | None] = mapped_column(Float)
     due: Mapped[datetime] = mapped_column(UTCDateTime)
     last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    question_version: Mapped[int | None] = mapped_column(SmallInteger)  # NULL: version 1
 
 
 class AnswerRow(Base):
     __tablename__ = "answers"
-    __table_args__ = (Index("ix_answers_learner_time", "learner_id", "answered_at"),)
+    __table_args__ = (Index("ix_answers_learner_time", "learner_id", "answered_at"),
+                      Index("ix_answers_question_first", "question_id", "is_review"))
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(Id, ForeignKey("learners.id", ondelete="CASCADE"))
@@ -106,6 +111,8 @@ class AnswerRow(Base):
     is_review: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     points: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    choice: Mapped[str | None] = mapped_column(String(1))  # the stored choice picked (A-D)
+    question_version: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class PromptRow(Base):
@@ -128,6 +135,9 @@ class PromptRow(Base):
         Id, ForeignKey("rounds.id", ondelete="CASCADE", name="fk_prompts_round_id"), index=True
     )
     round_position: Mapped[int | None] = mapped_column(SmallInteger)  # 1-based, within its round
+    choice_order: Mapped[str | None] = mapped_column(String(4))  # shown order; NULL: stored order
+    scope_word: Mapped[str | None] = mapped_column(String(32))  # the /quiz topic word, for Next
+    question_version: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class RoundRow(Base):
@@ -256,6 +266,7 @@ class MockRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(8))
     correct: Mapped[int | None] = mapped_column(SmallInteger)
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the current question, last shown
 
 
 class MockItemRow(Base):
@@ -272,6 +283,8 @@ class MockItemRow(Base):
     letter: Mapped[str | None] = mapped_column(String(1))
     correct: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    choice_order: Mapped[str | None] = mapped_column(String(4))
+    question_version: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class ExamAttemptRow(Base):
@@ -285,3 +298,39 @@ class ExamAttemptRow(Base):
     taken_on: Mapped[date] = mapped_column(Date)
     passed: Mapped[bool] = mapped_column(Boolean)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuestionReportRow(Base):
+    """A learner's report of a problem with a question, against the version they saw."""
+
+    __tablename__ = "question_reports"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    learner_id: Mapped[int] = mapped_column(Id, ForeignKey("learners.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(16), index=True)
+    question_version: Mapped[int] = mapped_column(SmallInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HandledUpdateRow(Base):
+    """A platform delivery whose event committed: written in the event's own transaction, so a
+    redelivered update finds it and changes nothing. Pruned after a couple of days."""
+
+    __tablename__ = "handled_updates"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class AdapterStateRow(Base):
+    """A small fact an adapter shares between its instances, by key (see bot.ports.storage)."""
+
+    __tablename__ = "adapter_state"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

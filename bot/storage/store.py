@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.storage.answers import AnswerRepo
 from bot.storage.exams import ExamRepo
 from bot.storage.groups import GroupRepo
+from bot.storage.intake import AdapterStateRepo, IntakeRepo
+from bot.storage.items import ItemRepo
 from bot.storage.learners import LearnerRepo
 from bot.storage.mocks import MockRepo
 from bot.storage.points import PointsRepo
@@ -39,6 +41,9 @@ class UnitOfWork:
         self.rounds = RoundRepo(session, fresh)
         self.points = PointsRepo(session, fresh)
         self.pushes = PushRepo(session, fresh)
+        self.intake = IntakeRepo(session, fresh)
+        self.adapter_state = AdapterStateRepo(session, fresh)
+        self.items = ItemRepo(session, fresh)
 
 
 class Store:

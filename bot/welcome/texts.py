@@ -19,6 +19,7 @@ from bot.domain.exam import (
     MockKind,
 )
 from bot.domain.points import RULES
+from bot.domain.questions import Bank
 from bot.domain.schedule import STREAK_CHECK
 from bot.domain.streaks import FREEZE_EVERY, MAX_FREEZES
 
@@ -71,8 +72,9 @@ HELP = "\n".join((
 ))
 
 
-def about() -> str:
+def about(bank: Bank) -> str:
     domains = "\n".join(f"{d.number}. {d.name} - {d.weight}%" for d in DOMAINS)
+    checked = f", facts checked as of {bank.as_of:%d %B %Y}" if bank.as_of else ""
     hours = int(EXAM_TIME.total_seconds() // 3600)
     return (
         "The CMAS exam (American Medical Technologists)\n"
@@ -86,5 +88,8 @@ def about() -> str:
         "all.\n"
         f"Renewal: a {CYCLE_YEARS}-year cycle with an annual fee (${ANNUAL_FEE}) and {CCP_PER_YEAR} CCP "
         f"points a year ({CCP_PER_CYCLE} per cycle).\n"
-        "Check AMT's current handbook before you book: fees and policies change."
+        "Check AMT's current handbook before you book: fees and policies change.\n\n"
+        f"This bot's question bank: {len(bank):,} original questions{checked}. Each names its "
+        "public source and was checked by a second reader; \"Report a problem\" under an explanation "
+        "tells us when one is wrong or out of date."
     )

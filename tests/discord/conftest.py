@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -31,14 +31,13 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-async def start_bot(fake: FakeDiscord, study_bot: StudyBot, tmp_path: Path) -> AsyncIterator[StartBot]:
+async def start_bot(fake: FakeDiscord, study_bot: StudyBot) -> AsyncIterator[StartBot]:
     """Starts the Discord frontend (again, for a restart); every one started is stopped at the end."""
     running: list[DiscordFrontend] = []
 
-    async def start(bot: StudyBot = study_bot, token: str = TOKEN,
-                    guild_id: int | None = None) -> DiscordFrontend:
-        config = DiscordConfig(token, tmp_path / "discord-state.json", guild_id, fake.api_url,
-                               fake.gateway_url)
+    async def start(bot: StudyBot = study_bot, token: str = TOKEN, guild_id: int | None = None,
+                    **shards: Any) -> DiscordFrontend:
+        config = DiscordConfig(token, guild_id, fake.api_url, fake.gateway_url, **shards)
         frontend = DiscordFrontend(bot, config, reveal_every=0.05)
         await frontend.start()
         running.append(frontend)

@@ -171,11 +171,12 @@ class FakeDiscord:
                 await ws.close(code=self.refuse_identify)
             elif data["op"] == 2:
                 self._ws, self._seq = ws, 0
+                shard = {"shard": data["d"]["shard"]} if "shard" in data["d"] else {}  # as Discord echoes it
                 await self.dispatch("READY", {
                     "v": 10, "user": BOT_USER, "session_id": "fake-session",
                     "resume_gateway_url": self.gateway_url,
                     "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
-                    "application": {"id": str(APP_ID), "flags": 0}, "private_channels": [],
+                    "application": {"id": str(APP_ID), "flags": 0}, "private_channels": [], **shard,
                 })
                 await self.dispatch("GUILD_CREATE", _guild())
                 self.identify = data["d"]

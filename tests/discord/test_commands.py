@@ -15,7 +15,7 @@ from bot.core import StudyBot
 from tests.discord.conftest import StartBot
 from tests.discord.fake_discord import GUILD_ID, TOKEN, FakeDiscord
 
-EXPECTED = {"start", "help", "quiz", "daily", "stats", "examdate", "remind", "timezone", "goal",
+EXPECTED = {"report", "start", "help", "quiz", "daily", "stats", "examdate", "remind", "timezone", "goal",
             "settings", "about", "forgetme", "leaderboard", "groupsettings", "mock", "plan",
             "examresult", "round"}
 MESSAGE_CONTENT = 1 << 15
@@ -42,7 +42,7 @@ async def test_commands_synced_once_with_typed_options_and_no_privileged_intent(
     goal = option(by_name["goal"], "questions")
     assert (goal["type"], goal["min_value"], goal["max_value"]) == (4, 1, 50)
     assert option(by_name["remind"], "time")["required"] is True
-    assert "YYYY-MM-DD" in option(by_name["examdate"], "date")["description"]
+    assert "2027-02-15" in option(by_name["examdate"], "date")["description"]
     assert [c["value"] for c in option(by_name["leaderboard"], "period")["choices"]] == ["week", "all"]
     assert {c["value"] for c in option(by_name["groupsettings"], "setting")["choices"]} == {
         "time", "round", "timezone"}
@@ -73,7 +73,6 @@ async def test_discord_sync_command_forces_a_sync(fake: FakeDiscord, tmp_path: P
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in {"DISCORD_BOT_TOKEN": TOKEN, "DISCORD_API_BASE_URL": fake.api_url,
                         "DISCORD_GATEWAY_URL": fake.gateway_url,
-                        "DISCORD_STATE_FILE": str(tmp_path / "state.json"),
                         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}"}.items():
         monkeypatch.setenv(name, value)
     runner = CliRunner()

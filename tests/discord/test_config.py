@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import discord
 import pytest
 from pydantic import ValidationError
 
@@ -33,10 +32,29 @@ def test_blank_discord_settings_count_as_unset(monkeypatch: pytest.MonkeyPatch) 
                     _env_file=None).discord_api_base_url == "https://proxy:8080/api/v10"
 
 
-def test_a_discord_token_starts_the_discord_frontend(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+def test_a_discord_token_starts_the_discord_frontend(monkeypatch: pytest.MonkeyPatch,
                                                     study_bot: StudyBot) -> None:
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    settings = Settings(discord_bot_token="t", discord_state_file=tmp_path / "s.json",  # type: ignore[call-arg]
-                        _env_file=None)
+    settings = Settings(discord_bot_token="t", _env_file=None)  # type: ignore[call-arg]
     [frontend] = platform_frontends(settings, study_bot)
     assert isinstance(frontend, DiscordFrontend) and frontend.messenger.platform == "discord"
+    assert not isinstance(frontend.client, discord.AutoShardedClient)
+
+
+def test_shard_settings_make_a_sharded_client(monkeypatch: pytest.MonkeyPatch, study_bot: StudyBot) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DISCORD_SHARD_COUNT", "4")
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "3, 1")
+    settings = Settings(discord_bot_token="t", _env_file=None)  # type: ignore[call-arg]
+    assert (settings.discord_shard_count, settings.discord_shard_ids) == (4, (1, 3))
+    [frontend] = platform_frontends(settings, study_bot)
+    assert isinstance(frontend, DiscordFrontend) and isinstance(frontend.client, discord.AutoShardedClient)
+    assert (frontend.client.shard_count, frontend.client.shard_ids) == (4, [1, 3])
+
+
+@pytest.mark.parametrize(("count", "ids"), [("", "0"), ("2", "2"), ("2", "one"), ("0", "")])
+def test_bad_shard_settings_are_refused(monkeypatch: pytest.MonkeyPatch, count: str, ids: str) -> None:
+    monkeypatch.setenv("DISCORD_SHARD_COUNT", count)
+    monkeypatch.setenv("DISCORD_SHARD_IDS", ids)
+    with pytest.raises(ValidationError, match="discord_shard"):
+        Settings(_env_file=None)  # type: ignore[call-arg]

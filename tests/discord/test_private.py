@@ -29,7 +29,7 @@ async def test_right_answer_replaces_the_question_with_the_verdict_and_next(
     press = await fake.press(ALICE, question, "B")
     await fake.until(lambda: press.original_edits)
     assert press.callback == {"type": 6}  # acknowledged silently, then the message is edited
-    assert "Correct!" in question.text and list(question.buttons) == ["Next"]
+    assert "Correct!" in question.text and list(question.buttons) == ["Next", "Report a problem"]
     assert press.followups == []
 
     following = await fake.press(ALICE, question, "Next")
@@ -114,7 +114,7 @@ async def test_someone_elses_private_question_is_closed_to_them(fake: FakeDiscor
 @pytest.mark.parametrize(("name", "options", "answer"), [
     ("quiz", [{"name": "domain", "type": 4, "value": 9}], "9 is not one of the choices"),
     ("examdate", [{"name": "date", "type": 3, "value": "2027-13-45"}], "Example: /examdate 2027-03-15"),
-    ("examdate", [{"name": "date", "type": 3, "value": "next week"}], "YYYY-MM-DD"),
+    ("examdate", [{"name": "date", "type": 3, "value": "next week"}], "2027-02-15"),
     ("remind", [{"name": "time", "type": 3, "value": "25:00"}], "Example: /remind 19:00"),
     ("frobnicate", [], "not available any more"),
 ])
@@ -177,13 +177,13 @@ async def test_a_failure_in_one_interaction_is_an_apology_and_the_bot_goes_on(
         fake: FakeDiscord, start_bot: StartBot, study_bot: StudyBot,
         monkeypatch: pytest.MonkeyPatch) -> None:
     await start_bot()
-    original = study_bot.handle
+    original = study_bot.process
 
     async def broken(event: Any) -> Any:
-        monkeypatch.setattr(study_bot, "handle", original)
+        monkeypatch.setattr(study_bot, "process", original)
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(study_bot, "handle", broken)
+    monkeypatch.setattr(study_bot, "process", broken)
     failed = await fake.reply(await fake.slash(ALICE, "quiz"))
     assert failed.text == APOLOGY and failed.buttons == {}
     assert list((await ask(fake)).buttons) == ["A", "B", "C", "D"]

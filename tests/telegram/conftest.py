@@ -31,7 +31,8 @@ def config_for(api: FakeBotApi, **changes: Any) -> TelegramConfig:
 
 
 def make_core(store: Store, bank: Bank, clock: FixedClock) -> StudyBot:
-    return StudyBot(store, bank, clock, rng=random.Random(7), scheduler=make_scheduler(fuzz=False))
+    return StudyBot(store, bank, clock, rng=random.Random(7), scheduler=make_scheduler(fuzz=False),
+                    shuffle_choices=False)
 
 
 @asynccontextmanager

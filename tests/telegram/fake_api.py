@@ -112,6 +112,7 @@ class FakeBotApi:
 
     def __post_init__(self) -> None:
         self._updates: list[Json] = []
+        self._pushed: dict[int, Json] = {}  # every update ever queued, by id
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
@@ -160,9 +161,20 @@ class FakeBotApi:
     def push(self, update: Json) -> int:
         """Queues a raw update (any shape: the bot must cope) and returns its id."""
         update_id = next(self._update_ids)
-        self._updates.append({"update_id": update_id, **update})
+        self._pushed[update_id] = {"update_id": update_id, **update}
+        self._updates.append(self._pushed[update_id])
         self._arrived.set()
         return update_id
+
+    def redeliver(self, update_id: int) -> None:
+        """Queues an update again, as Telegram does with one a crashed bot never confirmed."""
+        self._updates.append(self._pushed[update_id])
+        self._arrived.set()
+
+    @property
+    def unconfirmed(self) -> list[int]:
+        """Updates no getUpdates offset has passed yet: Telegram would deliver them again."""
+        return [u["update_id"] for u in self._updates]
 
     def say(self, user: Json, text: str, chat_id: int | None = None) -> int:
         """`user` writes `text` in their private chat, or in the group `chat_id`."""
@@ -310,7 +322,10 @@ class FakeBotApi:
         markup: Json | None = params.get("reply_markup")
         for row in (markup or {}).get("inline_keyboard", []):
             for button in row:
-                if not 1 <= len(button.get("callback_data", "").encode()) <= 64:
+                if "url" in button:  # a link button: exactly one of url and callback_data
+                    if "callback_data" in button or not str(button["url"]).startswith("https://"):
+                        raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
+                elif not 1 <= len(button.get("callback_data", "").encode()) <= 64:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
         return markup
 

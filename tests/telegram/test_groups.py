@@ -97,7 +97,7 @@ async def test_anonymous_admin_posting_as_the_group_is_an_admin(
     assert "Round length: 90 s" in reply.text and api.made("getChatMember") == []
 
 
-async def test_commands_for_other_bots_are_ignored_and_private_replies_go_to_a_dm(
+async def test_commands_for_other_bots_are_ignored_and_personal_ones_point_to_the_private_chat(
         telegram: TelegramFrontend, api: FakeBotApi, alice: Json, bob: Json) -> None:
     api.group(GROUP, "CMAS evening class")
     api.say(alice, "/quiz@SomeOtherBot", chat_id=GROUP)
@@ -107,19 +107,16 @@ async def test_commands_for_other_bots_are_ignored_and_private_replies_go_to_a_d
     [unknown] = await api.wait("sendMessage", chat_id=GROUP)
     assert "I don't know /weather" in unknown.text
 
-    mark = api.mark()
-    api.say(alice, "/stats", chat_id=GROUP)
-    [stats] = await api.wait("sendMessage", since=mark)
-    assert stats.chat_id == 101 and "No answers yet" in stats.text
-
-    api.blocked.add(102)  # Bob never started a private chat with the bot
-    mark = api.mark()
-    api.say(bob, "/settings@CmasStudyBot", chat_id=GROUP)
-    [notice] = await api.wait("sendMessage", since=mark)
-    assert notice.chat_id == GROUP and "Bob: I can only send you that privately" in notice.text
-    assert "@CmasStudyBot" in notice.text
+    api.blocked.add(102)  # Bob never started a private chat with the bot: nothing is sent there
+    for person, command in ((alice, "/stats"), (bob, "/settings@CmasStudyBot")):
+        mark = api.mark()
+        api.say(person, command, chat_id=GROUP)
+        [pointer] = await api.wait("sendMessage", since=mark)
+        assert pointer.chat_id == GROUP and "is just for you: send it to me in a private chat" in pointer.text
+        [[link]] = pointer.params["reply_markup"]["inline_keyboard"]
+        assert link == {"text": "Open a private chat", "url": "https://t.me/CmasStudyBot?start=group"}
     await api.quiet()
-    assert [c.chat_id for c in api.made("sendMessage")] == [GROUP, 101, GROUP]
+    assert [c.chat_id for c in api.made("sendMessage")] == [GROUP, GROUP, GROUP]
 
 
 async def test_a_slow_grading_is_acknowledged_blank_and_the_result_comes_privately(

@@ -42,7 +42,7 @@ async def test_quiz_answered_right_then_wrong_by_button(
     assert ack.at <= verdict.at  # acknowledged before the edit
     assert verdict.message == question.message
     assert "Correct!" in verdict.text and "Source: Test fixture" in verdict.text
-    assert verdict.buttons == [["Next"]]
+    assert verdict.buttons == [["Next", "Report a problem"]]
 
     mark = api.mark()
     api.press(alice, verdict, "Next")
@@ -62,7 +62,8 @@ async def test_typed_answers_in_a_private_chat(telegram: TelegramFrontend, api: 
     api.say(alice, "/quiz 3")
     api.say(alice, "B")  # in the same batch: per-user order answers the question just asked
     question, verdict = await api.wait("sendMessage", 2, since=mark)
-    assert "D3" in question.text and "Correct!" in verdict.text and verdict.buttons == [["Next"]]
+    assert "D3" in question.text and "Correct!" in verdict.text
+    assert verdict.buttons == [["Next", "Report a problem"]]
     mark = api.mark()
     api.say(alice, "hello there")
     [nudge] = await api.wait("sendMessage", since=mark)
@@ -73,7 +74,7 @@ async def test_settings_commands_with_bad_and_good_input(telegram: TelegramFront
                                                          alice: Json) -> None:
     exchanges = [
         ("/goal 99", "between 1 and 50"),
-        ("/timezone Mars/Base", "not a time zone I know"),
+        ("/timezone Mars/Base", "not a time zone or a city I know"),
         ("/examdate someday", "2027"),
         ("/remind 25:00", "19:00"),
         ("/leaderboard", "add me to your study group"),

@@ -13,6 +13,7 @@ from adapters.telegram.messenger import PLATFORM, TelegramMessenger
 from bot.core import StudyBot
 from bot.domain.questions import Bank
 from bot.events import Address
+from bot.handled import Handled
 from bot.outgoing import Choice, Image, Outgoing
 from bot.ports.clock import FixedClock
 from bot.ports.delivery import RecipientUnreachable, RetryLater
@@ -164,7 +165,7 @@ async def test_edits_of_gone_or_unchanged_messages_are_handled_quietly(
     mark = api.mark()
     api.press_data(alice, question.result, question.data("B"))
     [sent] = await api.wait("sendMessage", since=mark)
-    assert "Correct!" in sent.text and sent.buttons == [["Next"]]
+    assert "Correct!" in sent.text and sent.buttons == [["Next", "Report a problem"]]
 
 
 async def test_a_failing_update_is_logged_with_context_and_the_bot_carries_on(
@@ -208,10 +209,10 @@ async def test_a_press_that_crashes_gets_an_apology_not_a_traceback(
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     question = await _question(api, alice)
 
-    async def broken(event: object) -> list[Outgoing]:
+    async def broken(event: object) -> Handled:
         raise RuntimeError("a bug somewhere")
 
-    monkeypatch.setattr(core, "handle", broken)
+    monkeypatch.setattr(core, "process", broken)
     with caplog.at_level(logging.ERROR, logger="adapters.telegram"):
         mark = api.mark()
         api.press(alice, question, "B")

@@ -11,6 +11,7 @@ from bot.storage.engine import make_engine
 from bot.storage.schema import Base
 
 target_metadata = Base.metadata
+MIGRATION_LOCK = 0x434D4153  # "CMAS": one upgrade at a time per PostgreSQL database
 
 
 def _run(connection: Connection) -> None:
@@ -20,6 +21,8 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":  # instances starting together migrate in turn
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         context.run_migrations()
 
 

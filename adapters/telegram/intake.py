@@ -1,0 +1,151 @@
+"""Updates in, at least once: Telegram hears that an update is done only after it was handled.
+
+`Intake.process` runs one update through PTB's handlers (in per-user order) and says whether Telegram
+may forget it. The core records each update's id in the event's own transaction, so an update that
+comes again after a crash or a timeout changes nothing (bot.core, IntakeRepo). When the core fails on
+an update (its transaction rolled back), the user hears nothing and the update is delivered again, up
+to TRIES times; the last failure sends the apology and lets it go, so a poison update stalls nothing.
+
+`Poller` is long polling that confirms late. getUpdates confirms every update below its offset, so
+the offset only moves past an update once it is handled: it stays at the oldest update still being
+handled, and updates after it that are done are skipped when Telegram sends them again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application
+
+from adapters.telegram.updates import TolerantBot
+
+log = logging.getLogger(__name__)
+
+TRIES = 3  # deliveries of an update the core fails on, the last one apologised for
+RETRY_PAUSE = 1.0  # seconds between a polled update's tries
+REMEMBERED = 10_000  # failing updates whose tries are counted (webhook redeliveries may go elsewhere)
+BATCH = 100  # getUpdates' maximum
+BUSY_POLL = 0.2  # seconds between polls while updates run (Telegram answers at once then)
+ERROR_PAUSE = 1.0  # seconds after a failed getUpdates, doubled up to ERROR_PAUSE_MAX
+ERROR_PAUSE_MAX = 30.0
+DRAIN = 10.0  # seconds a stopping poller waits for the updates it is handling
+
+
+TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class Intake:
+    def __init__(self, application: TelegramApplication, tries: int = TRIES) -> None:
+        self.application, self.tries = application, tries
+        self._failures: dict[int, int] = {}  # update id -> tries the core failed
+        self._again: set[int] = set()  # failed in this try: deliver again
+
+    def again(self, update_id: int) -> bool:
+        """The core failed on this update: True to stay silent and have it delivered again, False
+        on its last try (the caller sends the apology and the update is let go)."""
+        failed = self._failures.pop(update_id, 0) + 1
+        if failed >= self.tries:
+            return False
+        self._failures[update_id] = failed
+        while len(self._failures) > REMEMBERED:
+            del self._failures[next(iter(self._failures))]
+        self._again.add(update_id)
+        return True
+
+    async def process(self, update: Update) -> bool:
+        """Handles one update; False if Telegram should deliver it again. A handler that raises after
+        the core committed (a reply that could not be sent) still counts as handled: delivering the
+        update again would change nothing."""
+        app = self.application
+        await app.update_processor.process_update(update, app.process_update(update))
+        if update.update_id in self._again:
+            self._again.discard(update.update_id)
+            return False
+        self._failures.pop(update.update_id, None)
+        return True
+
+
+class Poller:
+    def __init__(self, intake: Intake, bot: TolerantBot, *, timeout: float,
+                 allowed_updates: Sequence[str]) -> None:
+        self.intake, self.bot = intake, bot
+        self.timeout, self.allowed_updates = timeout, list(allowed_updates)
+        bot.leave_out(self.seen)
+        self._running: dict[int, asyncio.Task[None]] = {}
+        self._done: set[int] = set()  # handled, but an older update is still running
+        self._next = 0  # the offset: every update below it is handled (0: none seen yet)
+        self._progress = asyncio.Event()
+
+    def seen(self, update_id: int) -> bool:
+        """Running, or done while an older update runs: Telegram's next batches repeat it."""
+        return update_id in self._running or update_id in self._done
+
+    @property
+    def offset(self) -> int:
+        """What getUpdates confirms: everything below the oldest update still running."""
+        return min(self._running, default=self._next)
+
+    async def run(self) -> None:
+        """Polls until cancelled; network trouble and Telegram's errors pause it, never end it."""
+        pause = ERROR_PAUSE
+        this = asyncio.current_task()
+        while True:
+            if this is not None and this.cancelling():  # httpx can swallow a cancellation mid-request
+                raise asyncio.CancelledError
+            try:
+                updates = await self.bot.get_updates(offset=self.offset or None, limit=BATCH,
+                                                     timeout=timedelta(seconds=self.timeout),
+                                                     allowed_updates=self.allowed_updates)
+                pause = ERROR_PAUSE
+            except InvalidToken:
+                raise
+            except TelegramError as exc:  # network, a 5xx, a 409 from another poller: wait and retry
+                log.log(logging.INFO if isinstance(exc, NetworkError) else logging.WARNING,
+                        "getUpdates failed (%s); polling again in %.0f s", exc, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, ERROR_PAUSE_MAX)
+                continue
+            fresh = [u for u in updates if u.update_id >= self.offset and not self.seen(u.update_id)]
+            for update in fresh:
+                self._next = max(self._next, update.update_id + 1)
+                self._running[update.update_id] = asyncio.create_task(
+                    self._handle(update), name=f"telegram update {update.update_id}")
+            if not fresh and self._running:
+                # Telegram answers at once while the offset holds running updates: poll again when
+                # one finishes (the offset may move) or after BUSY_POLL (new updates may have come).
+                self._progress.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._progress.wait(), BUSY_POLL)
+
+    async def stop(self) -> None:
+        """Lets the updates being handled finish (for up to DRAIN seconds) and confirms them;
+        whatever is cut off is delivered again to the next start."""
+        running = list(self._running.values())
+        if running:
+            _, cut = await asyncio.wait(running, timeout=DRAIN)
+            for task in cut:
+                task.cancel()
+            await asyncio.gather(*cut, return_exceptions=True)
+        if self.offset:
+            with contextlib.suppress(TelegramError):
+                await self.bot.get_updates(offset=self.offset, limit=1, timeout=0)
+
+    async def _handle(self, update: Update) -> None:
+        try:
+            while True:
+                if await self.intake.process(update):
+                    break
+                await asyncio.sleep(RETRY_PAUSE)  # the core failed: try again shortly
+        except Exception:  # a bug here must not stall polling: the update is let go
+            log.exception("update %s could not be handled", update.update_id)
+        del self._running[update.update_id]
+        self._done.add(update.update_id)
+        self._done = {i for i in self._done if i >= self.offset}
+        self._progress.set()

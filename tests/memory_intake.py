@@ -1,0 +1,31 @@
+"""The in-memory ledger of handled deliveries and the adapters' shared state (bot/storage/intake.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tests.memory_repos import MemoryRepo
+from tests.memory_tables import utc
+
+
+class MemoryIntakeRepo(MemoryRepo):
+    async def record(self, platform: str, update_id: str, now: datetime) -> bool:
+        if (platform, update_id) in self._t.handled_updates:
+            return False
+        self._t.handled_updates[(platform, update_id)] = utc(now)
+        return True
+
+    async def prune(self, before: datetime) -> int:
+        old = [key for key, at in self._t.handled_updates.items() if at < utc(before)]
+        for key in old:
+            del self._t.handled_updates[key]
+        return len(old)
+
+
+class MemoryAdapterStateRepo(MemoryRepo):
+    async def get(self, platform: str, key: str) -> str | None:
+        return self._t.adapter_state.get((platform, key))
+
+    async def put(self, platform: str, key: str, value: str, now: datetime) -> None:
+        utc(now)
+        self._t.adapter_state[(platform, key)] = value
