@@ -8,7 +8,8 @@ PRIVATE = (
     ("quiz", "The next best question (add a domain or topic: 5, hipaa)"),
     ("daily", "Today's session: reviews due plus new questions"),
     ("stats", "Your progress, accuracy by domain, streak"),
-    ("mock", f"Timed practice exam: sprint ({MockKind.SPRINT.questions}) or full ({MockKind.FULL.questions})"),
+    ("mock", f"Timed practice exam: sprint ({MockKind.SPRINT.questions}) or full "
+             f"({MockKind.FULL.questions})"),
     ("plan", "Your study plan from today to exam day"),
     ("examdate", "Set your exam date: /examdate Mar 15 2027"),
     ("remind", "Daily study prompt: /remind 7pm or off"),
