@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from fsrs import Scheduler
 
-from bot import payloads
+from bot import outbox, payloads
 from bot.account import handlers as account
 from bot.domain.cards import make_scheduler
 from bot.domain.domains import Scope, UnknownDomainError, parse_scope, topic_examples
@@ -96,7 +96,8 @@ class StudyBot:
             async with self.store.transaction() as tx:
                 if event.update_id is not None and not await tx.intake.record(
                         event.person.platform, event.update_id, self.clock.now()):
-                    return Handled([], Outcome.DUPLICATE)
+                    kept = await tx.intake.undelivered(event.person.platform, event.update_id)
+                    return Handled(outbox.decode(kept), Outcome.DUPLICATE)
                 learner = await tx.learners.learner(
                     event.person, self.clock.now(),
                     None if event.chat.is_group else event.chat.address.chat_id)
@@ -107,7 +108,11 @@ class StudyBot:
                 if event.chat.is_group:
                     await groups.join(turn)
                 try:
-                    return Handled(await respond(turn, event), Outcome.APPLIED)
+                    replies = await respond(turn, event)
+                    if event.update_id is not None:
+                        await tx.intake.keep_replies(event.person.platform, event.update_id,
+                                                     outbox.encode(replies))
+                    return Handled(replies, Outcome.APPLIED)
                 except BotError as refusal:  # the learner's mistake or a race: roll back, say why
                     choices = refusal.choices if isinstance(refusal, NeedsChoice) else ()
                     reply = Outgoing(str(refusal), choices, private=isinstance(event, ButtonPressed))
@@ -139,6 +144,11 @@ class StudyBot:
                     reveals += [(address, post) for post in posts]
             reveals += await mock.close_expired(tx, self.bank, now, platform)
         return reveals
+
+    async def delivered(self, platform: str, update_id: str) -> None:
+        """The adapter has sent an update's replies: a later redelivery of it needs none (bot.outbox)."""
+        async with self.store.transaction() as tx:
+            await tx.intake.keep_replies(platform, update_id, outbox.DELIVERED)
 
     async def mark_unreachable(self, platform: str, user_id: str) -> None:
         """The platform refused delivery (bot blocked, DMs closed): stop pushing to this learner."""

@@ -15,10 +15,18 @@ class MemoryIntakeRepo(MemoryRepo):
         self._t.handled_updates[(platform, update_id)] = utc(now)
         return True
 
+    async def keep_replies(self, platform: str, update_id: str, replies: str) -> None:
+        if (platform, update_id) in self._t.handled_updates:
+            self._t.handled_replies[(platform, update_id)] = replies
+
+    async def undelivered(self, platform: str, update_id: str) -> str | None:
+        return self._t.handled_replies.get((platform, update_id))
+
     async def prune(self, before: datetime) -> int:
         old = [key for key, at in self._t.handled_updates.items() if at < utc(before)]
         for key in old:
             del self._t.handled_updates[key]
+            self._t.handled_replies.pop(key, None)
         return len(old)
 
 

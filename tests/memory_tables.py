@@ -121,6 +121,7 @@ class Tables:
     mock_items: dict[tuple[int, int], MockItemRow] = field(default_factory=dict)  # (mock, position)
     exams: dict[tuple[int, date], ExamRow] = field(default_factory=dict)  # (learner, day)
     handled_updates: dict[tuple[str, str], datetime] = field(default_factory=dict)  # -> handled_at
+    handled_replies: dict[tuple[str, str], str] = field(default_factory=dict)  # kept until delivered
     adapter_state: dict[tuple[str, str], str] = field(default_factory=dict)  # (platform, key) -> value
     reports: dict[int, tuple[int, ProblemReport]] = field(default_factory=dict)  # id -> (learner, report)
     # The last id handed out per table: like a sequence, never reused, but rolled back with the rest.

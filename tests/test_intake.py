@@ -42,12 +42,15 @@ async def open_prompts(store: Store) -> int:
         return int((await conn.execute(text("SELECT count(*) FROM prompts"))).scalar_one())
 
 
-async def test_a_redelivered_update_changes_nothing_and_gets_no_reply(study_bot: StudyBot,
-                                                                      store: Store) -> None:
+async def test_a_redelivered_update_changes_nothing_and_gets_only_undelivered_replies(
+        study_bot: StudyBot, store: Store) -> None:
     first = await study_bot.process(quiz("4242:1"))
     assert first.outcome is Outcome.APPLIED and "Question" in first.replies[0].text
+    # The process died before sending: the redelivery gets the same replies, applied once.
     again = await study_bot.process(quiz("4242:1"))
-    assert (again.outcome, again.replies) == (Outcome.DUPLICATE, [])
+    assert again.outcome is Outcome.DUPLICATE
+    assert [(r.text, r.choices) for r in again.replies] == [(r.text, r.choices) for r in first.replies]
+    await study_bot.delivered("telegram", "4242:1")  # sent this time
     assert await study_bot.handle(quiz("4242:1")) == []
     assert await open_prompts(store) == 1
     assert (await study_bot.process(quiz("4242:2"))).outcome is Outcome.APPLIED  # a new update is new
@@ -180,3 +183,15 @@ def test_instances_starting_together_on_postgresql_migrate_in_turn(postgres_url:
         assert [run.returncode for run in runs] == [0, 0], outputs
     finally:
         asyncio.run(admin(f"DROP DATABASE {name} WITH (FORCE)"))
+
+
+async def test_kept_replies_survive_as_text_and_buttons() -> None:
+    from bot import outbox
+    from bot.outgoing import Choice, Image, Outgoing
+
+    replies = [Outgoing("Your CMAS progress", image=Image("stats.png", b"png")),
+               Outgoing("Correct!", (Choice("Next", "1|n|d"),), replace=True, private=True,
+                        open_private=True)]
+    back = outbox.decode(outbox.encode(replies))
+    assert back == [Outgoing("Your CMAS progress"), replies[1]]  # the chart is not kept
+    assert outbox.decode(outbox.DELIVERED) == [] and outbox.decode(None) == []

@@ -71,6 +71,7 @@ class Handlers:
         replies = await self._handle(update, Command(person, chat, name, args, is_admin=is_admin))
         if replies is not None:
             await self._deliver(person, chat, replies)
+            await self._delivered(update)
 
     async def text(self, update: Update, _context: object) -> None:
         """Plain text in a private chat: a typed answer (`B`) or a nudge towards /quiz."""
@@ -82,6 +83,7 @@ class Handlers:
         replies = await self._handle(update, TextMessage(person, chat, updates.text(message)))
         if replies is not None:
             await self._deliver(person, chat, replies)
+            await self._delivered(update)
 
     async def press(self, update: Update, _context: object) -> None:
         """A button press: graded by the core, answered, then the pressed message is edited."""
@@ -108,15 +110,22 @@ class Handlers:
             await self.messenger.acknowledge(query.id, alert_text(alert) if alert else None)
         if replies is not None:
             await self._deliver(event.person, event.chat, [r for r in replies if r is not alert], message_id)
+            await self._delivered(update)
 
     async def _handle(self, update: Update, event: Event) -> list[Outgoing] | None:
-        """The core's replies to the update's event; None if the core failed and Telegram is to
-        deliver the update again."""
-        delivery = f"{self.messenger.bot.id}:{update.update_id}"
-        handled = await metrics.handle(self.study, dataclasses.replace(event, update_id=delivery))
+        """The core's replies to the update's event (again, if a crash kept them from being sent);
+        None if the core failed and Telegram is to deliver the update again."""
+        handled = await metrics.handle(self.study, dataclasses.replace(event, update_id=self._id(update)))
         if handled.outcome is Outcome.FAILED and self.intake.again(update.update_id):
             return None
         return handled.replies
+
+    def _id(self, update: Update) -> str:
+        return f"{self.messenger.bot.id}:{update.update_id}"
+
+    async def _delivered(self, update: Update) -> None:
+        """The replies are out: a redelivery of this update needs none (bot.outbox)."""
+        await self.study.delivered(PLATFORM, self._id(update))
 
     async def error(self, update: object, context: object) -> None:
         """Logs a failed update with where it came from; PTB goes on with the next update."""

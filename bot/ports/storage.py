@@ -294,6 +294,14 @@ class IntakeRepo(Protocol):
         A concurrent transaction recording the same id waits for this one and then gets False."""
         ...
 
+    async def keep_replies(self, platform: str, update_id: str, replies: str) -> None:
+        """Keeps a handled update's replies (encoded) until they are delivered; "" once they are."""
+        ...
+
+    async def undelivered(self, platform: str, update_id: str) -> str | None:
+        """The replies kept for a handled update and not yet delivered, encoded."""
+        ...
+
     async def prune(self, before: datetime) -> int:
         """Forgets deliveries handled before `before` (no platform redelivers after a day)."""
         ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from bot.storage.repo import Repo
 from bot.storage.schema import AdapterStateRow, HandledUpdateRow
@@ -19,6 +19,17 @@ class IntakeRepo(Repo):
                 .on_conflict_do_nothing(index_elements=["platform", "update_id"])
                 .returning(HandledUpdateRow.update_id))
         return (await self._s.execute(stmt)).scalar_one_or_none() is not None
+
+    async def keep_replies(self, platform: str, update_id: str, replies: str) -> None:
+        await self._write(update(HandledUpdateRow).where(
+            HandledUpdateRow.platform == platform, HandledUpdateRow.update_id == update_id,
+        ).values(replies=replies))
+
+    async def undelivered(self, platform: str, update_id: str) -> str | None:
+        stmt = select(HandledUpdateRow.replies).where(HandledUpdateRow.platform == platform,
+                                                      HandledUpdateRow.update_id == update_id)
+        replies: str | None = (await self._s.execute(stmt)).scalar_one_or_none()
+        return replies
 
     async def prune(self, before: datetime) -> int:
         result = await self._write(delete(HandledUpdateRow).where(HandledUpdateRow.handled_at < before))

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     text,
@@ -323,6 +324,9 @@ class HandledUpdateRow(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # The replies, kept until the adapter says they were delivered: a redelivery after a crash
+    # between commit and send gets them again (bot.outbox).
+    replies: Mapped[str | None] = mapped_column(Text)
 
 
 class AdapterStateRow(Base):

@@ -44,6 +44,9 @@ def upgrade() -> None:
     with op.batch_alter_table("learners", schema=None) as batch_op:
         batch_op.add_column(sa.Column("readiness_mean", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("readiness_pass", sa.Float(), nullable=True))
+    # The replies of a handled update until delivered (the outbox): resent on a redelivery.
+    with op.batch_alter_table("handled_updates", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("replies", sa.Text(), nullable=True))
     op.create_table(
         "question_reports",
         sa.Column("id", Id, primary_key=True, autoincrement=True),
@@ -59,6 +62,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("handled_updates", schema=None) as batch_op:
+        batch_op.drop_column("replies")
     op.drop_index("ix_answers_question_first", table_name="answers")
     op.drop_index("ix_question_reports_question_id", table_name="question_reports")
     op.drop_table("question_reports")
