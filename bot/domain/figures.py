@@ -14,9 +14,9 @@ Percentages are whole numbers rounded half up (2 of 3 is 67 %), through `percent
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
-from bot.domain.models import DomainRecord, FirstAttempt
+from bot.domain.models import DomainRecord
 
 
 def percent(part: int, whole: int) -> int:
@@ -32,12 +32,3 @@ def rounded(value: float) -> int:
 def overall(records: Mapping[int, DomainRecord]) -> DomainRecord:
     """The per-domain records added up."""
     return DomainRecord(sum(r.answered for r in records.values()), sum(r.correct for r in records.values()))
-
-
-def first_attempt_records(attempts: Iterable[FirstAttempt]) -> dict[int, DomainRecord]:
-    """First-attempt accuracy per domain."""
-    records: dict[int, DomainRecord] = {}
-    for a in attempts:
-        r = records.get(a.domain, DomainRecord())
-        records[a.domain] = DomainRecord(r.answered + 1, r.correct + a.correct)
-    return records
