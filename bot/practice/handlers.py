@@ -87,10 +87,10 @@ async def daily(turn: Turn) -> Outgoing:
     return await ask(turn, pick, daily=True, scope=Scope(), header=header)
 
 
-async def _goal_line(turn: Turn) -> str | None:
-    """The small reward when this answer meets the day's goal."""
+def _goal_line(turn: Turn, done: int) -> str | None:
+    """The small reward when this answer, the day's `done`-th, meets the day's goal."""
     goal = turn.learner.daily_goal
-    if await answered_today(turn) != goal:
+    if done != goal:
         return None
     days = as_of(turn.learner.streak, turn.today).days
     return (f"\nDaily goal met: {goal}/{goal}. Streak: {days} day{'s' if days != 1 else ''}. Keep going "
@@ -108,12 +108,12 @@ async def answer(turn: Turn, prompt: Prompt, letter: str, pressed: bool) -> list
         return await rounds.answer(turn, prompt, question, letter)
     if not await turn.tx.prompts.close_prompt(prompt.id, turn.now):
         raise Closed("You have already answered this question.")
-    await learn(turn, question, letter, Mode.PRACTICE, prompt.choice_order)
+    done = await learn(turn, question, letter, Mode.PRACTICE, prompt.choice_order)
     header = "Daily" if prompt.daily else "Question"
     next_payload = payloads.Next(daily=prompt.daily, domain=None if prompt.daily else prompt.domain,
                                  topic=None if prompt.daily else prompt.scope_word)
     text = "\n".join(line for line in (verdict_text(question, letter, header),
-                                         await first_try_line(turn, stored), await _goal_line(turn))
+                                         await first_try_line(turn, stored), _goal_line(turn, done))
                      if line)
     return [Outgoing(text, (Choice("Next", payloads.encode(next_payload)), report_button(stored)),
                      replace=pressed)]

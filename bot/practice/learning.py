@@ -32,9 +32,10 @@ async def attempt(turn: Turn, question: Question, letter: str, mode: Mode, order
     )
 
 
-async def record(turn: Turn, attempt: Attempt, verdict: Verdict) -> None:
+async def record(turn: Turn, attempt: Attempt, verdict: Verdict) -> int:
     """Stores a graded answer: the new card, the answer with its points (also on each of the
-    learner's groups' weekly boards), and the streak once the day's goal is met."""
+    learner's groups' weekly boards), and the streak once the day's goal is met. Returns the
+    answers given today, this one included."""
     question = attempt.question
     assert question is not None and verdict.card is not None  # only graded questions move a card
     await turn.tx.answers.save_card(turn.learner.id, verdict.card)
@@ -46,15 +47,16 @@ async def record(turn: Turn, attempt: Attempt, verdict: Verdict) -> None:
         weeks = [(g.platform, g.chat_id, week_start(turn.now, ZoneInfo(g.timezone or turn.default_timezone))
                   .date()) for g in await turn.tx.groups.learner_groups(turn.learner.id)]
         await turn.tx.points.add_points(turn.learner.id, verdict.points, weeks)
-    await note_progress(turn, await answered_today(turn))
+    done = await answered_today(turn)
+    await note_progress(turn, done)
+    return done
 
 
-async def learn(turn: Turn, question: Question, letter: str, mode: Mode, order: str | None) -> Verdict:
-    """Grades and stores one answer outside a round (`question` as shown, in `order`)."""
+async def learn(turn: Turn, question: Question, letter: str, mode: Mode, order: str | None) -> int:
+    """Grades and stores one answer outside a round (`question` as shown, in `order`); the answers
+    given today, this one included."""
     graded = await attempt(turn, question, letter, mode, order)
-    verdict = grade(graded, turn.scheduler)
-    await record(turn, graded, verdict)
-    return verdict
+    return await record(turn, graded, grade(graded, turn.scheduler))
 
 
 async def answered_today(turn: Turn) -> int:
