@@ -30,38 +30,29 @@ def with_report(history: Sequence[ExamAttempt], report: ExamAttempt) -> list[Exa
 
 def why_impossible(history: Sequence[ExamAttempt]) -> str | None:
     """The first rule a (sorted) history breaks, in words for the learner; None if it can happen."""
-    in_cycle = 0
-    for earlier, later in zip([None, *history], history, strict=False):
-        in_cycle += 1
-        if earlier is None:
-            continue
-        if earlier.passed:
+    for count, (earlier, later) in enumerate(zip([None, *history], history, strict=False), start=1):
+        if earlier is not None and earlier.passed:
             renewal = years_after(earlier.taken_on, CYCLE_YEARS)
             if later.taken_on < renewal:
                 return (f"You passed on {earlier.taken_on.isoformat()}, so there is no exam to sit "
                         f"again before that certification's cycle ends on {renewal.isoformat()}.")
-            in_cycle = 1
-        elif later.taken_on - earlier.taken_on < timedelta(days=RETAKE_WAIT_DAYS):
+        elif earlier is not None and later.taken_on - earlier.taken_on < timedelta(days=RETAKE_WAIT_DAYS):
             first = earlier.taken_on + timedelta(days=RETAKE_WAIT_DAYS)
             return (f"After the attempt on {earlier.taken_on.isoformat()}, AMT's {RETAKE_WAIT_DAYS}-day "
                     f"wait means the earliest retake was {first.isoformat()}.")
-        if in_cycle > MAX_ATTEMPTS:
+        if attempts_in_cycle(history[:count]) > MAX_ATTEMPTS:
             return f"AMT allows at most {MAX_ATTEMPTS} attempts, and {MAX_ATTEMPTS} are recorded already."
     return None
 
 
 def attempts_in_cycle(history: Sequence[ExamAttempt]) -> int:
-    """Sittings since the last pass that ended a cycle (all of them when there is none)."""
+    """Sittings since the last pass that a later sitting followed (all of them when there is none)."""
     count = 0
-    for attempt in history:
-        count = 1 if count and _after_pass(history, attempt) else count + 1
+    for earlier, _ in zip([None, *history], history, strict=False):
+        count = 1 if earlier is not None and earlier.passed else count + 1
     return count
 
 
 def attempts_left(history: Sequence[ExamAttempt]) -> int:
     return max(MAX_ATTEMPTS - attempts_in_cycle(history), 0)
 
-
-def _after_pass(history: Sequence[ExamAttempt], attempt: ExamAttempt) -> bool:
-    before = [a for a in history if a.taken_on < attempt.taken_on]
-    return bool(before) and before[-1].passed
