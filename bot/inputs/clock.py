@@ -9,7 +9,7 @@ import re
 from datetime import time
 
 from bot.errors import BadInput, NeedsChoice
-from bot.inputs.text import ascii_digits, quote
+from bot.inputs.text import quote, with_ascii_digits
 
 WORDS = {"noon": time(12), "midday": time(12), "midnight": time(0)}
 _FORM = re.compile(r"(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?\s*(?P<ampm>[ap])?\.?\s*(?:m\.?)?", re.ASCII)
@@ -20,7 +20,7 @@ def clock_time(text: str, example: str = "/remind 19:00") -> time:
     raw = " ".join(text.split()).lower()
     if raw in WORDS:
         return WORDS[raw]
-    normalised = "".join(ascii_digits(c) or c for c in raw)
+    normalised = with_ascii_digits(raw)
     m = _FORM.fullmatch(normalised)
     if m is None:
         raise BadInput(f"{quote(text) or 'That'} is not a time of day. Try 19:00, 7pm or 7:30 pm, "

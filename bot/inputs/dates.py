@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 from bot.errors import BadInput, NeedsChoice
-from bot.inputs.text import ascii_digits, quote
+from bot.inputs.text import quote, with_ascii_digits
 
 _MONTHS = {name: number for number, names in enumerate((
     ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
@@ -26,7 +26,7 @@ FORMS = "2027-02-15, 2/15/2027, Feb 15 2027 or 15 February 2027"
 
 def calendar_date(text: str, example: str) -> date:
     """A date in one of FORMS; NeedsChoice when a slashed date reads two ways."""
-    raw = "".join(ascii_digits(c) or c for c in " ".join(text.replace(",", ", ").split()).lower())
+    raw = with_ascii_digits(" ".join(text.replace(",", ", ").split()).lower())
     raw = raw.replace(" ,", ",")
     parts: list[tuple[int, int, int]] = []  # (year, month, day) readings
     if m := _ISO.fullmatch(raw):

@@ -33,6 +33,11 @@ def ascii_digits(text: str) -> str | None:
     return "".join(out)
 
 
+def with_ascii_digits(text: str) -> str:
+    """`text` with each decimal digit (any script) as its ASCII digit; everything else as it was."""
+    return "".join(ascii_digits(char) or char for char in text)
+
+
 def whole_number(text: str, low: int, high: int, refusal: str) -> int:
     """A whole number in [low, high]; anything else gets `refusal`, which names the range."""
     digits = ascii_digits(text.strip())
