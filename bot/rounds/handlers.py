@@ -11,6 +11,7 @@ question; an answer holds its question open until it is recorded, so none is los
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.domain.grading import Mode, grade
@@ -77,9 +78,12 @@ async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) ->
     else:
         graded = await attempt(
             turn, question, letter, Mode.ROUND, prompt.choice_order, elapsed=turn.now - prompt.created_at,
-            limit=prompt.closes_at - prompt.created_at,
-            run=await turn.tx.rounds.previous_run(round_.id, position - 1, turn.learner.id))
+            limit=prompt.closes_at - prompt.created_at)
     verdict = grade(graded, turn.scheduler)
+    if round_ is not None and verdict.correct:  # only a right answer extends a run: read it then
+        graded = replace(graded, run=await turn.tx.rounds.previous_run(round_.id, position - 1,
+                                                                        turn.learner.id))
+        verdict = grade(graded, turn.scheduler)
     if not await turn.tx.rounds.add_group_answer(prompt.id, turn.learner.id, letter, verdict.correct,
                                                  turn.now, verdict.run):
         raise Closed("You have already answered this one.")
