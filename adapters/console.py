@@ -2,8 +2,8 @@
 
 Every button of the conversation stays pressable: buttons are numbered as they appear, and typing a
 number, a button's whole label or its first word presses it (see `Buttons`). A single letter is
-always text, so typed `A`-`D` answer as they do on every platform. Charts are saved under the data
-folder, one folder per learner, and deleted with them by /forgetme.
+always text, so typed `A`-`D` answer as they do on every platform. Charts and exported files are
+saved under the data folder, one folder per learner each, and deleted with them by /forgetme.
 """
 
 from __future__ import annotations
@@ -116,6 +116,7 @@ class ConsoleChat:
         self.person = Person(PLATFORM, user, user)
         self.chat = Chat(Address(PLATFORM, user), is_group=False)
         self.image_dir = data_dir.absolute() / "images" / re.sub(r"[^\w.-]", "_", user)
+        self.export_dir = data_dir.absolute() / "exports" / re.sub(r"[^\w.-]", "_", user)
         self.buttons = Buttons()
 
     async def run(self) -> None:
@@ -199,9 +200,17 @@ class ConsoleChat:
                 path = self.image_dir / reply.image.filename
                 path.write_bytes(reply.image.png)
                 self.out.print(f"[chart saved to {path}]", style="cyan", markup=False)
+            for document in reply.documents:
+                self.export_dir.mkdir(parents=True, exist_ok=True)
+                path = self.export_dir / Path(document.filename).name
+                path.write_bytes(document.data)
+                self.out.print(f"[file saved to {path}]", style="cyan", markup=False)
             if reply.forgotten and self.image_dir.exists():
                 shutil.rmtree(self.image_dir)
                 self.out.print(f"[saved charts deleted: {self.image_dir}]", style="cyan", markup=False)
+            if reply.forgotten and self.export_dir.exists():
+                shutil.rmtree(self.export_dir)
+                self.out.print(f"[exported files deleted: {self.export_dir}]", style="cyan", markup=False)
             if reply.choices:
                 numbers = self.buttons.add(reply.choices)
                 self.out.print("   ".join(f"[{n}] {c.label}" for n, c in zip(numbers, reply.choices,

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 
 from fsrs import Scheduler
 
 from bot import outbox, payloads
 from bot.account import handlers as account
+from bot.digest import handlers as digest
 from bot.domain.cards import make_scheduler
 from bot.domain.domains import Scope, UnknownDomainError, parse_scope, topic_examples
 from bot.domain.exam import DOMAINS
@@ -21,16 +23,20 @@ from bot.domain.questions import Bank
 from bot.errors import BadInput, BotError, Closed, NeedsChoice, NotFound
 from bot.events import Address, ButtonPressed, Chat, Command, Event, Person
 from bot.exam import handlers as examresult
+from bot.export import handlers as export
+from bot.groupreport import handlers as groupreport
 from bot.groups import handlers as groups
 from bot.groups import leaderboard
 from bot.handled import Handled, Outcome
 from bot.inputs.text import quote
+from bot.link import handlers as linking
 from bot.mock import handlers as mock
 from bot.outgoing import Choice, Outgoing
 from bot.plan import handlers as studyplan
 from bot.ports.clock import Clock
-from bot.ports.storage import Store
+from bot.ports.storage import Store, UnitOfWork
 from bot.practice import handlers as study
+from bot.press_queue import PressQueue
 from bot.reports import handlers as reports
 from bot.rounds import handlers as rounds
 from bot.stats import chart
@@ -42,9 +48,10 @@ log = logging.getLogger(__name__)
 
 # A learner's own study and settings: in a group they get a pointer to the private chat instead.
 PERSONAL_COMMANDS = frozenset({"daily", "stats", "mock", "plan", "examdate", "remind", "timezone", "goal",
-                               "settings", "forgetme", "examresult", "report"})
+                               "settings", "forgetme", "examresult", "report", "export", "link",
+                               "unlink", "digest"})
 # Commands whose adapter must tell whether the sender administers the chat (Command.is_admin).
-ADMIN_COMMANDS = frozenset({"groupsettings"})
+ADMIN_COMMANDS = frozenset({"groupsettings", "groupreport"})
 APOLOGY = "Sorry, something went wrong on our side. Nothing was changed; please try again."
 _ANSWER_LETTERS = {"a": "A", "b": "B", "c": "C", "d": "D"}
 
@@ -64,6 +71,7 @@ class StudyBot:
         self.choice_rng = self.rng if shuffle_choices else None
         self.started = clock.now()  # a mock question shown before this was shown by another process
         self.scheduler = scheduler or make_scheduler()
+        self._presses = PressQueue(self._run_batch, workers=store.parallel_transactions)
         self._commands: dict[str, Handler] = {
             "start": _start, "help": _help, "quiz": _quiz, "daily": _daily, "stats": _stats,
             "examdate": account.examdate, "remind": account.remind,
@@ -71,7 +79,9 @@ class StudyBot:
             "about": _about, "forgetme": _forgetme, "leaderboard": leaderboard.command,
             "groupsettings": _groupsettings, "mock": mock.command, "plan": studyplan.command,
             "examresult": examresult.command, "round": rounds.command,
-            "report": reports.note,
+            "report": reports.note, "export": export.command,
+            "link": linking.command, "unlink": linking.unlink,
+            "groupreport": groupreport.command, "digest": digest.command,
         }
 
     async def handle(self, event: Event) -> list[Outgoing]:
@@ -80,7 +90,10 @@ class StudyBot:
 
     async def process(self, event: Event) -> Handled:
         """handle(), saying how it ended. An event with an `update_id` takes effect once: the id is
-        recorded in the event's own transaction, so a redelivery finds it there and does nothing."""
+        recorded in the event's own transaction, so a redelivery finds it there and does nothing.
+        Answer presses in a group join a batch (bot.press_queue); everything else runs alone."""
+        if _group_answer(event):
+            return await self._presses.submit(event)
         return await self._run(event, self._dispatch)
 
     async def greet(self, person: Person, chat: Chat) -> list[Outgoing]:
@@ -94,34 +107,58 @@ class StudyBot:
     async def _run(self, event: Event, respond: Responder) -> Handled:
         try:
             async with self.store.transaction() as tx:
-                if event.update_id is not None and not await tx.intake.record(
-                        event.person.platform, event.update_id, self.clock.now()):
-                    kept = await tx.intake.undelivered(event.person.platform, event.update_id)
-                    return Handled(outbox.decode(kept), Outcome.DUPLICATE)
-                learner = await tx.learners.learner(
-                    event.person, self.clock.now(),
-                    None if event.chat.is_group else event.chat.address.chat_id)
-                turn = Turn(tx, learner, event.person, event.chat, self.clock.now(),
-                            self.default_timezone, self.bank, self.scheduler, self.rng,
-                            is_admin=isinstance(event, Command) and event.is_admin,
-                            started=self.started, choice_rng=self.choice_rng)
-                if event.chat.is_group:
-                    await groups.join(turn)
-                try:
-                    replies = await respond(turn, event)
-                    if event.update_id is not None:
-                        await tx.intake.keep_replies(event.person.platform, event.update_id,
-                                                     outbox.encode(replies))
-                    return Handled(replies, Outcome.APPLIED)
-                except BotError as refusal:  # the learner's mistake or a race: roll back, say why
-                    choices = refusal.choices if isinstance(refusal, NeedsChoice) else ()
-                    reply = Outgoing(str(refusal), choices, private=isinstance(event, ButtonPressed))
-                    raise _Rejected(reply) from None
+                return await self._apply(tx, event, respond)
         except _Rejected as rejected:
             return Handled([rejected.reply], Outcome.REJECTED)
         except Exception:
             log.exception("failed to handle %r", event)
-            return Handled([Outgoing(APOLOGY, private=isinstance(event, ButtonPressed))], Outcome.FAILED)
+            return Handled([_apology(event)], Outcome.FAILED)
+
+    async def _run_batch(self, events: Sequence[Event]) -> list[Handled]:
+        """Several events in one transaction, each in a savepoint of its own: one event's refusal or
+        failure undoes that event alone. If the commit itself fails, every event failed."""
+        handled: list[Handled] = []
+        try:
+            async with self.store.transaction() as tx:
+                for event in events:
+                    try:
+                        async with tx.savepoint():
+                            handled.append(await self._apply(tx, event, self._dispatch))
+                    except _Rejected as rejected:
+                        handled.append(Handled([rejected.reply], Outcome.REJECTED))
+                    except Exception:
+                        log.exception("failed to handle %r", event)
+                        handled.append(Handled([_apology(event)], Outcome.FAILED))
+        except Exception:
+            log.exception("failed to commit a batch of %d events", len(events))
+            return [Handled([_apology(event)], Outcome.FAILED) for event in events]
+        return handled
+
+    async def _apply(self, tx: UnitOfWork, event: Event, respond: Responder) -> Handled:
+        """One event's effect inside a transaction; raises _Rejected so the caller rolls it back."""
+        if event.update_id is not None and not await tx.intake.record(
+                event.person.platform, event.update_id, self.clock.now()):
+            undelivered = await tx.intake.undelivered(event.person.platform, event.update_id)
+            return Handled(outbox.decode(undelivered), Outcome.DUPLICATE)
+        learner = await tx.learners.learner(
+            event.person, self.clock.now(), None if event.chat.is_group else event.chat.address.chat_id)
+        turn = Turn(tx, learner, event.person, event.chat, self.clock.now(),
+                    self.default_timezone, self.bank, self.scheduler, self.rng,
+                    is_admin=isinstance(event, Command) and event.is_admin,
+                    started=self.started, choice_rng=self.choice_rng, made_at=event.made_at)
+        if event.chat.is_group:
+            await groups.join(turn)
+        try:
+            replies = await respond(turn, event)
+            if event.update_id is not None and (kept := outbox.lasting(replies)):
+                await tx.intake.keep_replies(event.person.platform, event.update_id, outbox.encode(kept))
+            return Handled(replies, Outcome.APPLIED)
+        except BotError as refusal:  # the learner's mistake or a race: roll back, say why
+            choices = refusal.choices if isinstance(refusal, NeedsChoice) else ()
+            pressed = isinstance(event, ButtonPressed)
+            reply = Outgoing(str(refusal), choices, private=pressed,
+                             fleeting=pressed and event.chat.is_group)
+            raise _Rejected(reply) from None
 
     async def close_due_rounds(self, platform: str | None = None) -> list[tuple[Address, Outgoing]]:
         """Closes group questions and mock exams whose time is up; returns what each posts, with
@@ -132,6 +169,7 @@ class StudyBot:
         is revealed and followed exactly once. `platform` limits it to one platform's chats, so a
         frontend that reveals rounds through its own messenger never closes one it cannot post to.
         """
+        await self._presses.drain()  # presses handed in before now were made before any deadline due now
         reveals: list[tuple[Address, Outgoing]] = []
         now = self.clock.now()
         async with self.store.transaction() as tx:
@@ -145,17 +183,21 @@ class StudyBot:
             reveals += await mock.close_expired(tx, self.bank, now, platform)
         return reveals
 
+    async def next_round_close(self, platform: str) -> datetime | None:
+        """When the platform's next group question is due to close (None: none is open)."""
+        async with self.store.transaction() as tx:
+            return await tx.prompts.next_group_close(platform)
+
     async def delivered(self, platform: str, update_id: str) -> None:
         """The adapter has sent an update's replies: a later redelivery of it needs none (bot.outbox)."""
         async with self.store.transaction() as tx:
             await tx.intake.keep_replies(platform, update_id, outbox.DELIVERED)
 
     async def mark_unreachable(self, platform: str, user_id: str) -> None:
-        """The platform refused delivery (bot blocked, DMs closed): stop pushing to this learner."""
+        """The platform refused delivery (bot blocked, DMs closed): stop pushing to this account (a
+        linked learner whose pushes go to another account keeps getting them there)."""
         async with self.store.transaction() as tx:
-            learner = await tx.learners.find_learner(platform, user_id)
-            if learner is not None:
-                await tx.learners.update_learner(learner, unreachable=True)
+            await tx.link.mark_unreachable(platform, user_id)
         log.info("learner %s:%s marked unreachable", platform, user_id)
 
     async def _dispatch(self, turn: Turn, event: Event) -> list[Outgoing]:
@@ -172,6 +214,20 @@ class StudyBot:
         if isinstance(event, ButtonPressed):
             return await _press(turn, event.payload)
         return await _text(turn, event.text)
+
+
+def _group_answer(event: Event) -> bool:
+    if not (isinstance(event, ButtonPressed) and event.chat.is_group):
+        return False
+    try:
+        return isinstance(payloads.decode(event.payload), payloads.Answer)
+    except payloads.BadPayload:
+        return False
+
+
+def _apology(event: Event) -> Outgoing:
+    pressed = isinstance(event, ButtonPressed)
+    return Outgoing(APOLOGY, private=pressed, fleeting=pressed and event.chat.is_group)
 
 
 class _Rejected(Exception):
@@ -205,7 +261,7 @@ async def _about(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
 
 
 async def _settings(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
-    return Outgoing(account.settings_text(turn), private=True)
+    return Outgoing(f"{account.settings_text(turn)}\n{await linking.settings_line(turn)}", private=True)
 
 
 async def _stats(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
@@ -282,6 +338,10 @@ async def _press(turn: Turn, data: str) -> list[Outgoing]:
             return await mock.press_review(turn, review)
         case payloads.Report() as report:
             return [await reports.press(turn, report)]
+        case payloads.PushTo(platform):
+            return [await linking.push_to(turn, platform)]
+        case payloads.Unlink(confirmed):
+            return [await linking.confirm_unlink(turn, confirmed)]
 
 
 async def _text(turn: Turn, text: str) -> list[Outgoing]:

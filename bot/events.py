@@ -6,6 +6,7 @@ A button press is never folded into text: the core must tell a press from a type
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class Command:
     args: tuple[str, ...] = ()
     is_admin: bool = False
     update_id: str | None = None  # see ButtonPressed
+    made_at: datetime | None = None  # see ButtonPressed
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,10 @@ class ButtonPressed:
     chat: Chat
     payload: str
     update_id: str | None = None
+    # When the platform handed the press over (Telegram: the getUpdates answer or webhook request that
+    # brought it; Discord: the interaction's creation). A group question's deadline is judged against
+    # it, so a press made in time counts however far behind the bot is. None: when it is handled.
+    made_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,7 @@ class TextMessage:
     chat: Chat
     text: str
     update_id: str | None = None  # see ButtonPressed
+    made_at: datetime | None = None  # see ButtonPressed
 
 
 Event = Command | ButtonPressed | TextMessage

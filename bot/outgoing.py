@@ -18,20 +18,51 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """A file sent after the message's text (an /export): a document on Telegram, an attachment on
+    Discord, a saved file on the console."""
+
+    filename: str
+    data: bytes
+    mime: str
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """A message for the chat the event came from.
 
     `replace` asks the adapter to edit the message whose button was pressed instead of sending a new
     one; `private` marks a reply meant for the presser alone (a callback alert, an ephemeral reply);
     `forgotten` says the sender's data was just deleted (/forgetme), so an adapter deletes what it
-    keeps about them too (the console's saved charts).
+    keeps about them too (the console's saved charts and exports).
     """
 
     text: str
     choices: tuple[Choice, ...] = ()
     image: Image | None = None
+    documents: tuple[Document, ...] = ()
     replace: bool = False
     private: bool = False
     forgotten: bool = False
     # Personal in a group: the adapter adds a way to open the private chat (Telegram: a deep link).
     open_private: bool = False
+    # Only worth showing as the press's own acknowledgement (a round verdict): an adapter that has
+    # already acknowledged the press without it drops it instead of messaging the presser.
+    fleeting: bool = False
+    # A running figure (a group question's answer count): the adapter may send it late, merge it
+    # with newer ones, or skip it when the chat's message budget is short.
+    skippable: bool = False
+
+
+def files_within(message: Outgoing, limit: int, platform: str) -> Outgoing:
+    """`message` as it is when each of its documents fits the platform's upload limit of `limit`
+    bytes; otherwise one line saying so in its place, since half an export is no export."""
+    too_big = next((d for d in message.documents if len(d.data) > limit), None)
+    if too_big is None:
+        return message
+    return Outgoing(f"{too_big.filename} is {_megabytes(len(too_big.data))}, over the {_megabytes(limit)} "
+                    f"{platform} allows for a file, so nothing was sent.", private=message.private)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"

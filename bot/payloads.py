@@ -112,8 +112,20 @@ class MockReview:
     index: int
 
 
+@dataclass(frozen=True, slots=True)
+class PushTo:
+    """Send a linked learner's reminders and countdowns to their account on this platform only."""
+
+    platform: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unlink:
+    confirmed: bool
+
+
 Payload = (Answer | Next | ForgetMe | SetTimezone | ChooseZone | SetExamDate | SetReminder | ExamResult
-           | MockStart | MockAnswer | MockReview | Report)
+           | MockStart | MockAnswer | MockReview | Report | PushTo | Unlink)
 
 
 def encode(payload: Payload) -> str:
@@ -148,6 +160,10 @@ def encode(payload: Payload) -> str:
             body = f"p|{question_id}|{version}"
         case Report(question_id, version, ReportKind() as kind):
             body = f"p|{question_id}|{version}|{_REPORT_CODES[kind]}"
+        case PushTo(platform):
+            body = f"L|{platform}"
+        case Unlink(confirmed):
+            body = f"U|{'y' if confirmed else 'n'}"
     data = f"{VERSION}|{body}"
     assert len(data.encode()) <= MAX_BYTES, data
     return data
@@ -168,6 +184,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"1\|m\|([1-9]\d{0,17})\|(0|[1-9]\d{0,2})\|([ABCD])", re.ASCII), "mock answer"),
     (re.compile(r"1\|v\|([1-9]\d{0,17})\|(0|[1-9]\d{0,2})", re.ASCII), "mock review"),
     (re.compile(r"1\|p\|(d[1-8]-\d{4})\|([1-9]\d{0,2})(?:\|([wuot]))?", re.ASCII), "report"),
+    (re.compile(r"1\|L\|([a-z]{1,16})", re.ASCII), "push to"),
+    (re.compile(r"1\|U\|([yn])", re.ASCII), "unlink"),
 )
 
 
@@ -218,5 +236,9 @@ def decode(data: str) -> Payload:
         if kind == "report":
             code = m.group(3)
             return Report(m.group(1), int(m.group(2)), _REPORT_KINDS[code] if code else None)
+        if kind == "push to":
+            return PushTo(m.group(1))
+        if kind == "unlink":
+            return Unlink(m.group(1) == "y")
         return MockReview(int(m.group(1)), int(m.group(2)))
     raise BadPayload("unrecognised")

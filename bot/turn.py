@@ -30,6 +30,12 @@ class Turn:
     is_admin: bool = False  # may change the group's settings (set by the adapter for ADMIN_COMMANDS)
     started: datetime | None = None  # when this process's core started: what it showed is after it
     choice_rng: random.Random | None = None  # shuffles the choices shown; None keeps stored order
+    made_at: datetime | None = None  # when the person acted (Event.made_at); None: `now`
+
+    @property
+    def acted_at(self) -> datetime:
+        """When the person acted: the platform's stamp, never later than now."""
+        return min(self.made_at, self.now) if self.made_at is not None else self.now
 
     @property
     def zone(self) -> ZoneInfo:

@@ -7,14 +7,19 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
+from fractions import Fraction
 from typing import Any
 
 from bot.domain.models import (
     DEFAULT_ROUND_SECONDS,
+    DomainRecord,
     Group,
     Learner,
+    MissedQuestion,
     PushKey,
     PushOutcome,
+    QuietMember,
+    ReportSubscription,
     Round,
     Standing,
 )
@@ -25,6 +30,7 @@ from tests.memory_tables import (
     GroupAnswerRow,
     GroupRow,
     PushRow,
+    ReportSubscriptionRow,
     RoundRow,
     maybe_utc,
     minutes,
@@ -69,6 +75,72 @@ class MemoryGroupRepo(MemoryRepo):
             return False
         self._t.members[key] = utc(now)
         return True
+
+    async def member_count(self, platform: str, chat_id: str) -> int:
+        return len(self._members(platform, chat_id))
+
+    async def active_members(self, platform: str, chat_id: str, since: datetime) -> list[str]:
+        """By name, then id (the SQL's order)."""
+        active = {lid for lid, *_ in self._answers(self._members(platform, chat_id), utc(since))}
+        return [r.learner.display_name for r in sorted(
+            (self._t.learners[lid] for lid in active), key=lambda r: (r.learner.display_name, r.learner.id))]
+
+    async def domain_tally(self, platform: str, chat_id: str,
+                           since: datetime) -> dict[int, DomainRecord]:
+        records: dict[int, DomainRecord] = {}
+        for _, _, domain, correct in self._answers(self._members(platform, chat_id), utc(since)):
+            was = records.get(domain, DomainRecord())
+            records[domain] = DomainRecord(was.answered + 1, was.correct + correct)
+        return records
+
+    async def most_missed(self, platform: str, chat_id: str, since: datetime, min_members: int,
+                          limit: int) -> list[MissedQuestion]:
+        """Exact shares (the SQL's float division orders equal fractions equally too)."""
+        answers: dict[str, list[tuple[int, bool]]] = {}
+        for lid, qid, _, correct in self._answers(self._members(platform, chat_id), utc(since)):
+            answers.setdefault(qid, []).append((lid, correct))
+        missed = [MissedQuestion(qid, len(rows), sum(not c for _, c in rows), len({lid for lid, _ in rows}))
+                  for qid, rows in answers.items()]
+        ranked = sorted((m for m in missed if m.members >= min_members and m.missed),
+                        key=lambda m: (-Fraction(m.missed, m.answered), -m.answered, m.question_id))
+        return ranked[:limit]
+
+    async def quiet_members(self, platform: str, chat_id: str, exams_from: date, exams_until: date,
+                            quiet_since: datetime) -> list[QuietMember]:
+        members = self._members(platform, chat_id)
+        studied = {lid for lid, *_ in self._answers(members, utc(quiet_since))}
+        quiet = [self._t.learners[lid].learner for lid in members - studied]
+        return [QuietMember(lr.display_name, lr.exam_date) for lr in sorted(
+            quiet, key=lambda lr: (lr.exam_date or date.min, lr.display_name, lr.id))
+            if lr.exam_date is not None and exams_from <= lr.exam_date <= exams_until]
+
+    async def subscribe_report(self, platform: str, chat_id: str, learner_id: int,
+                               private_chat_id: str, now: datetime, first: datetime) -> None:
+        """An upsert: subscribing again keeps the first `created_at`, as the SQL does."""
+        key = (platform, chat_id, learner_id)
+        was = self._t.report_subscriptions.get(key)
+        self._t.report_subscriptions[key] = ReportSubscriptionRow(
+            private_chat_id, was.created_at if was else utc(now), utc(first))
+
+    async def unsubscribe_report(self, platform: str, chat_id: str, learner_id: int) -> bool:
+        return self._t.report_subscriptions.pop((platform, chat_id, learner_id), None) is not None
+
+    async def report_subscribed(self, platform: str, chat_id: str, learner_id: int) -> bool:
+        return (platform, chat_id, learner_id) in self._t.report_subscriptions
+
+    def _members(self, platform: str, chat_id: str) -> set[int]:
+        return {lid for (p, c, lid) in self._t.members if (p, c) == (platform, chat_id)}
+
+    def _answers(self, learners: set[int], since: datetime) -> list[tuple[int, str, int, bool]]:
+        """(learner, question, domain, correct) of the learners' practice answers and answered
+        mock items since `since`."""
+        rows = [(a.learner_id, a.record.question_id, a.record.domain, a.record.correct)
+                for a in self._t.answers.values()
+                if a.learner_id in learners and a.record.answered_at >= since]
+        mocks = {m.id: m.learner_id for m in self._t.mocks.values() if m.learner_id in learners}
+        return rows + [(mocks[mock_id], i.item.question_id, i.item.domain, i.item.correct)
+                       for (mock_id, _), i in self._t.mock_items.items()
+                       if mock_id in mocks and i.answered_at is not None and i.answered_at >= since]
 
 
 class MemoryRoundRepo(MemoryRepo):
@@ -269,4 +341,44 @@ class MemoryPushRepo(MemoryRepo):
         if row is None or row.next_push_at != maybe_utc(expected):
             return False
         self._t.groups[key] = replace(row, next_push_at=maybe_utc(following))
+        return True
+
+    async def digests_due(self, now: datetime, platforms: Collection[str],
+                          limit: int) -> list[tuple[Learner, datetime]]:
+        now = utc(now)
+        due = [(r.learner, r.digest_next_at) for r in self._t.learners.values()
+               if r.digest_next_at is not None and r.digest_next_at <= now
+               and not r.learner.unreachable and r.learner.platform in platforms]
+        return sorted(due, key=lambda pair: pair[1])[:limit]
+
+    async def set_next_digest(self, learner_id: int, when: datetime | None) -> None:
+        if (row := self._t.learners.get(learner_id)) is not None:
+            self._t.learners[learner_id] = replace(row, digest_next_at=maybe_utc(when))
+
+    async def reschedule_digest(self, learner_id: int, expected: datetime | None,
+                                following: datetime | None) -> bool:
+        row = self._t.learners.get(learner_id)
+        if row is None or row.digest_next_at != maybe_utc(expected):
+            return False
+        self._t.learners[learner_id] = replace(row, digest_next_at=maybe_utc(following))
+        return True
+
+    async def reports_due(self, now: datetime, platforms: Collection[str],
+                          limit: int) -> list[tuple[ReportSubscription, datetime]]:
+        """Subscriptions of registered groups only (the SQL joins the chats' table)."""
+        now = utc(now)
+        due = [(ReportSubscription(group.group, admin.learner, row.private_chat_id), row.next_push_at)
+               for (platform, chat_id, lid), row in self._t.report_subscriptions.items()
+               if row.next_push_at is not None and row.next_push_at <= now and platform in platforms
+               and (group := self._t.groups.get((platform, chat_id))) is not None
+               and (admin := self._t.learners.get(lid)) is not None and not admin.learner.unreachable]
+        return sorted(due, key=lambda pair: pair[1])[:limit]
+
+    async def reschedule_report(self, subscription: ReportSubscription, expected: datetime | None,
+                                following: datetime | None) -> bool:
+        key = (subscription.group.platform, subscription.group.chat_id, subscription.admin.id)
+        row = self._t.report_subscriptions.get(key)
+        if row is None or row.next_push_at != maybe_utc(expected):
+            return False
+        self._t.report_subscriptions[key] = replace(row, next_push_at=maybe_utc(following))
         return True

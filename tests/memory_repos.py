@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from bot.domain.exam import MockKind
+from bot.domain.linking import Identity
 from bot.domain.models import (
     DEFAULT_GOAL,
     AnswerRecord,
@@ -23,6 +24,7 @@ from bot.domain.models import (
     MockOutcome,
     Prompt,
 )
+from bot.domain.tallies import QuestionTally
 from bot.events import Person
 from tests.memory_tables import AnswerRow, ExamRow, LearnerRow, MockItemRow, Tables, maybe_utc, minutes, utc
 
@@ -37,21 +39,28 @@ class MemoryRepo:
 
 class MemoryLearnerRepo(MemoryRepo):
     async def learner(self, person: Person, now: datetime, private_chat_id: str | None) -> Learner:
-        """Created on first contact (then in new_learner_ids); keeps name and DM chat fresh."""
+        """Created on first contact (then in new_learner_ids) with its identity; keeps the name and
+        the account's DM chat fresh (on the learner too while its pushes go to this account)."""
         name = person.display_name[:128]
-        row = self._row(person.platform, person.user_id)
+        account = (person.platform, person.user_id)
+        row = self._row(*account)
         if row is None:
             learner_id = self._t.next_id("learners")
             row = LearnerRow(Learner(
                 id=learner_id, platform=person.platform, user_id=person.user_id, display_name=name,
                 timezone=None, remind_at=None, exam_date=None, daily_goal=DEFAULT_GOAL,
                 private_chat_id=private_chat_id, unreachable=False), created_at=utc(now))
+            self._t.identities[account] = Identity(*account, learner_id, private_chat_id, False, utc(now))
             self._new.add(learner_id)
         learner = row.learner
         if learner.display_name != name:
             learner = replace(learner, display_name=name)
-        if private_chat_id and (learner.private_chat_id != private_chat_id or learner.unreachable):
-            learner = replace(learner, private_chat_id=private_chat_id, unreachable=False)
+        identity = self._t.identities[account]
+        if private_chat_id and (identity.private_chat_id != private_chat_id or identity.unreachable):
+            self._t.identities[account] = replace(identity, private_chat_id=private_chat_id,
+                                                  unreachable=False)
+            if (learner.platform, learner.user_id) == account:
+                learner = replace(learner, private_chat_id=private_chat_id, unreachable=False)
         self._t.learners[learner.id] = replace(row, learner=learner)
         return learner
 
@@ -63,7 +72,7 @@ class MemoryLearnerRepo(MemoryRepo):
         """Stores the given settings; returns `learner` with the changes as given (not re-read,
         so an "HH:MM" column's lost seconds show only on the next read, as in SQL)."""
         allowed = {"timezone", "remind_at", "exam_date", "daily_goal", "unreachable", "streak",
-                   "certified_on", "last_readiness"}
+                   "certified_on", "last_readiness", "digest"}
         assert set(changes) <= allowed, changes
         stored: dict[str, Any] = {k: (minutes(v) if isinstance(v, time) else v)
                                   for k, v in changes.items() if k != "streak" or v is not None}
@@ -83,17 +92,23 @@ class MemoryLearnerRepo(MemoryRepo):
         t.group_answers = {k: v for k, v in t.group_answers.items()
                            if k[1] != learner_id and k[0] not in prompts}
         t.members = {k: v for k, v in t.members.items() if k[2] != learner_id}
+        t.report_subscriptions = {k: v for k, v in t.report_subscriptions.items() if k[2] != learner_id}
         t.group_points = {k: v for k, v in t.group_points.items() if k[3] != learner_id}
         t.answers = {k: v for k, v in t.answers.items() if v.learner_id != learner_id}
         t.cards = {k: v for k, v in t.cards.items() if k[0] != learner_id}
         t.reports = {k: v for k, v in t.reports.items() if v[0] != learner_id}
         t.prompts = {k: v for k, v in t.prompts.items() if k not in prompts}
         t.pushes = {k: v for k, v in t.pushes.items() if v.key.learner_id != learner_id}
+        accounts = {k for k, v in t.identities.items() if v.learner_id == learner_id}
+        t.link_guesses = {k: v for k, v in t.link_guesses.items() if k not in accounts}
+        t.link_codes = {k: v for k, v in t.link_codes.items() if v.learner_id != learner_id}
+        t.identities = {k: v for k, v in t.identities.items() if k not in accounts}
         t.learners.pop(learner_id, None)
 
     def _row(self, platform: str, user_id: str) -> LearnerRow | None:
-        return next((r for r in self._t.learners.values()
-                     if r.learner.platform == platform and r.learner.user_id == user_id), None)
+        """Through the account's identity, as the SQL joins it."""
+        identity = self._t.identities.get((platform, user_id))
+        return self._t.learners.get(identity.learner_id) if identity else None
 
 
 class MemoryAnswerRepo(MemoryRepo):
@@ -166,6 +181,27 @@ class MemoryAnswerRepo(MemoryRepo):
                 counts[learner_id] = n
         return counts
 
+    async def tally(self, learner_id: int, since: datetime, until: datetime) -> DomainRecord:
+        """Practice answers and answered mock items given in [since, until)."""
+        since, until = utc(since), utc(until)
+        window = [correct for _, correct, at in self._attempts(learner_id) if since <= at < until]
+        return DomainRecord(len(window), sum(window))
+
+    async def question_tallies(self, learner_id: int) -> list[QuestionTally]:
+        """Practice answers and answered mock items alike, by question id."""
+        mocks = {m.id for m in self._t.mocks.values() if m.learner_id == learner_id}
+        answers = [(a.record.question_id, a.record.correct, a.record.answered_at)
+                   for a in self._of(learner_id)]
+        answers += [(row.item.question_id, row.item.correct, row.answered_at)
+                    for (mock_id, _), row in self._t.mock_items.items()
+                    if mock_id in mocks and row.answered_at is not None]
+        tallies: dict[str, QuestionTally] = {}
+        for qid, correct, at in answers:
+            was = tallies.get(qid, QuestionTally(qid, 0, 0, at))
+            tallies[qid] = QuestionTally(qid, was.answered + 1, was.wrong + (not correct),
+                                         max(was.last_answered, at))
+        return [tallies[qid] for qid in sorted(tallies)]
+
     def _attempts(self, learner_id: int) -> list[tuple[int, bool, datetime]]:
         """(domain, correct, when) of every practice answer and answered mock item."""
         mocks = {m.id for m in self._t.mocks.values() if m.learner_id == learner_id}
@@ -223,6 +259,10 @@ class MemoryPromptRepo(MemoryRepo):
         now = utc(now)
         due = [p for p in self._open() if p.closes_at is not None and p.closes_at <= now]
         return sorted(due, key=lambda p: p.closes_at or now)[:limit]
+
+    async def next_group_close(self, platform: str) -> datetime | None:
+        return min((p.closes_at for p in self._open() if p.platform == platform and p.closes_at is not None),
+                   default=None)
 
     def _open(self) -> list[Prompt]:
         return [p for p in self._t.prompts.values() if p.closed_at is None]

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from tests.memory_group_repos import MemoryGroupRepo, MemoryPointsRepo, MemoryPushRepo, MemoryRoundRepo
 from tests.memory_intake import MemoryAdapterStateRepo, MemoryIntakeRepo
 from tests.memory_items import MemoryItemRepo
+from tests.memory_link import MemoryLinkRepo
 from tests.memory_repos import (
     MemoryAnswerRepo,
     MemoryExamRepo,
@@ -32,6 +33,7 @@ class MemoryUnitOfWork:
         self.new_learner_ids: set[int] = set()  # learners first seen in this unit of work
         parts = (tables, self.new_learner_ids)
         self.learners = MemoryLearnerRepo(*parts)
+        self.link = MemoryLinkRepo(*parts)
         self.answers = MemoryAnswerRepo(*parts)
         self.prompts = MemoryPromptRepo(*parts)
         self.mocks = MemoryMockRepo(*parts)
@@ -43,11 +45,26 @@ class MemoryUnitOfWork:
         self.intake = MemoryIntakeRepo(*parts)
         self.adapter_state = MemoryAdapterStateRepo(*parts)
         self.items = MemoryItemRepo(*parts)
+        self._tables = tables
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Undoes the block's writes, and what it learned about new learners, if it raises."""
+        before, new_ids = self._tables.snapshot(), set(self.new_learner_ids)
+        try:
+            yield
+        except BaseException:
+            self._tables.restore(before)
+            self.new_learner_ids.clear()
+            self.new_learner_ids.update(new_ids)
+            raise
 
 
 class MemoryStore:
     """Transactions run one at a time (like the SQL store on SQLite), so the conditional updates
     and unique keys decide races the way the database does; a block that raises leaves no trace."""
+
+    parallel_transactions = 1  # one at a time, like SQLite
 
     def __init__(self) -> None:
         self._tables = Tables()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from bot.domain.linking import Guesses, Identity, LinkCode
 from bot.domain.models import (
     AnswerRecord,
     CardState,
@@ -51,6 +52,7 @@ class LearnerRow:
     created_at: datetime
     next_push_at: datetime | None = None
     points: int = 0  # ever earned, which the all-time board starts from
+    digest_next_at: datetime | None = None  # the next weekly digest owed (None: digest off)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,13 @@ class MockItemRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportSubscriptionRow:
+    private_chat_id: str
+    created_at: datetime
+    next_push_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class ExamRow:
     passed: bool
     recorded_at: datetime
@@ -124,6 +133,11 @@ class Tables:
     handled_replies: dict[tuple[str, str], str] = field(default_factory=dict)  # kept until delivered
     adapter_state: dict[tuple[str, str], str] = field(default_factory=dict)  # (platform, key) -> value
     reports: dict[int, tuple[int, ProblemReport]] = field(default_factory=dict)  # id -> (learner, report)
+    # (platform, group chat, admin learner) -> the weekly group report they asked for
+    report_subscriptions: dict[tuple[str, str, int], ReportSubscriptionRow] = field(default_factory=dict)
+    identities: dict[tuple[str, str], Identity] = field(default_factory=dict)  # (platform, user id)
+    link_codes: dict[str, LinkCode] = field(default_factory=dict)  # by code hash
+    link_guesses: dict[tuple[str, str], Guesses] = field(default_factory=dict)  # (platform, user id)
     # The last id handed out per table: like a sequence, never reused, but rolled back with the rest.
     last_ids: dict[str, int] = field(default_factory=dict)
 
@@ -131,6 +145,11 @@ class Tables:
         """A copy to restore on rollback; shallow is enough because rows are immutable."""
         copies: dict[str, Any] = {f.name: dict(getattr(self, f.name)) for f in fields(self)}
         return Tables(**copies)
+
+    def restore(self, earlier: Tables) -> None:
+        """Puts a snapshot's rows back into these tables, which the repositories hold."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(earlier, f.name))
 
     def next_id(self, table: str) -> int:
         self.last_ids[table] = self.last_ids.get(table, 0) + 1

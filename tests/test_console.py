@@ -134,6 +134,20 @@ async def test_charts_are_saved_under_the_data_folder_and_forgetme_deletes_them(
     assert "Welcome to CMAS Study Bot" in await session(study_bot, data, "")  # new again: /start
 
 
+async def test_exports_are_saved_under_the_data_folder_and_forgetme_deletes_them(
+        study_bot: StudyBot, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = await session(study_bot, data, "/quiz\nC\n/export\n")
+    saved = sorted((data / "exports").glob("*/cmas-missed-*"))
+    assert [path.suffix for path in saved] == [".apkg", ".csv"]
+    for path in saved:
+        assert f"[file saved to {path}]" in first
+    assert saved[0].read_bytes().startswith(b"PK") and saved[1].read_bytes().startswith(b"id,domain,")
+    second = await session(study_bot, data, "/forgetme\nyes\n")
+    assert f"[exported files deleted: {saved[0].parent}]" in second
+    assert not saved[0].parent.exists()
+
+
 def test_cmas_bot_console_logs_to_a_file_and_exits_0_at_end_of_input(tmp_path: Path) -> None:
     """The installed command migrates a fresh SQLite file, chats, logs only to DATA_DIR's file, and
     exits 0 at end of input; -v shows the log on stderr too."""

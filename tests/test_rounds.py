@@ -13,7 +13,8 @@ from bot.core import StudyBot
 from bot.domain.cards import make_scheduler
 from bot.domain.points import points_for, speed_bonus, streak_bonus
 from bot.domain.questions import Bank
-from bot.events import Address, Command
+from bot.events import Address, ButtonPressed, Command
+from bot.handled import Outcome
 from bot.outgoing import Outgoing
 from bot.ports.clock import FixedClock
 from bot.storage.engine import make_engine
@@ -239,3 +240,44 @@ async def test_the_scheduled_group_question_is_one_question_without_bonuses(stud
     clock.set(clock.now() + timedelta(hours=1))
     [(_, reveal)] = await study_bot.close_due_rounds()
     assert "Right (1 of 1): User a" in reveal.text
+
+
+async def test_a_press_counts_by_when_it_was_made_not_when_it_is_graded(study_bot: StudyBot,
+                                                                        clock: FixedClock) -> None:
+    """A bot behind a burst grades a press after the deadline it beat: it still counts, with the
+    speed bonus of the moment it was made; a press made after the deadline is "time is up"."""
+    host = await start_round(study_bot, 1)
+    start = clock.now()
+    clock.set(start + timedelta(seconds=12))  # graded 2 s after the close, not yet revealed
+    early = ButtonPressed(host.as_user("a").person, host.chat, host.payload("B"),
+                          made_at=start + timedelta(seconds=5))
+    late = ButtonPressed(host.as_user("b").person, host.chat, host.payload("B"),
+                         made_at=start + timedelta(seconds=10))
+    assert (await study_bot.handle(early))[0].text == "Correct, +18 (speed +8)"
+    [refusal] = await study_bot.handle(late)
+    assert refusal.text.startswith("Time is up") and refusal.private and refusal.fleeting
+    [reveal] = texts(await study_bot.close_due_rounds())[:1]
+    assert "Right (1 of 1): User a" in reveal
+
+
+async def test_presses_arriving_together_share_a_transaction_and_each_stands_alone(
+        store: Store, bank: Bank, clock: FixedClock) -> None:
+    """A batch of presses: refused ones (a second press by the same member, a press on a question that
+    does not exist) change nothing, and every other press is recorded once; the close waits for presses
+    already handed in."""
+    bot = fresh_bot(store, bank, clock)
+    host = await start_round(bot, 1)
+    payload = host.payload("B")
+    members = [host.as_user(f"m{i}") for i in range(30)]
+    presses = [ButtonPressed(m.person, m.chat, payload, update_id=f"u{i}") for i, m in enumerate(members)]
+    again = ButtonPressed(members[0].person, host.chat, host.payload("C"), update_id="again")
+    forged = ButtonPressed(members[1].person, host.chat, payloads.encode(payloads.Answer(10**9, "B")))
+    results = await asyncio.gather(*(bot.process(e) for e in [*presses, again, forged]))
+    clock.set(clock.now() + timedelta(seconds=10))
+    [reveal] = texts(await bot.close_due_rounds())[:1]
+    assert [r.outcome for r in results[:30]] == [Outcome.APPLIED] * 30
+    assert "already answered" in results[30].replies[0].text
+    assert results[31].outcome is Outcome.REJECTED
+    assert "Right (30 of 30)" in reveal
+    again_later = await bot.process(presses[5])  # a redelivered update: no second effect
+    assert again_later.outcome is Outcome.DUPLICATE

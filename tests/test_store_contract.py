@@ -22,6 +22,7 @@ from bot.domain.exam import MockKind
 from bot.domain.models import (
     AnswerRecord,
     CardState,
+    DomainRecord,
     Learner,
     MockOutcome,
     PushKey,
@@ -266,6 +267,8 @@ async def test_forget_deletes_everything_about_the_learner_and_nothing_else(any_
         await tx.learners.forget(alice.id)
     async with any_store.transaction() as tx:
         assert await tx.learners.find_learner("test", "42") is None
+        assert await tx.link.identities(alice.id) == []
+        assert [i.user_id for i in await tx.link.identities(bob.id)] == ["43"]
         assert await tx.answers.cards(alice.id) == []
         assert await tx.answers.answers_since(alice.id, START) == []
         assert await tx.answers.first_attempts(alice.id) == []
@@ -380,6 +383,30 @@ async def test_answer_tallies_count_answered_mock_items_too(any_store: Store) ->
         assert await tx.answers.answer_counts([alice.id, bob.id], START) == {alice.id: 3}
         assert await tx.answers.answer_counts([alice.id], later) == {alice.id: 1}
         assert await tx.answers.domain_records(bob.id) == {}
+
+
+async def test_question_tallies_count_practice_and_answered_mock_items_per_question(any_store: Store) -> None:
+    t = [START + timedelta(minutes=m) for m in range(5)]
+    async with any_store.transaction() as tx:
+        alice, bob = await people(tx, ALICE, BOB)
+        await tx.answers.record_answer(alice.id, AnswerRecord("d4-0001", 4, False, False, t[0]))
+        await tx.answers.record_answer(alice.id, AnswerRecord("d4-0001", 4, True, True, t[2]))
+        await tx.answers.record_answer(alice.id, AnswerRecord("d1-0001", 1, True, False,
+                                                              t[1].astimezone(CHICAGO)))
+        await tx.answers.record_answer(bob.id, AnswerRecord("d5-0001", 5, False, False, t[0]))
+        mock = await tx.mocks.start_mock(alice.id, "test", "42", MockKind.SPRINT, QUESTIONS, t[0], t[4])
+        assert mock is not None
+        assert await tx.mocks.answer_mock(mock.id, 0, "A", False, t[3])  # d1: wrong in the mock
+        assert await tx.mocks.answer_mock(mock.id, 1, "B", True, t[1])  # d4: before its latest practice
+        # d5 never answered in the mock: no answer, so no tally for alice
+    async with any_store.transaction() as tx:
+        tallies = await tx.answers.question_tallies(alice.id)
+        assert [(q.question_id, q.answered, q.wrong, q.last_answered, q.missed) for q in tallies] == [
+            ("d1-0001", 2, 1, t[3], True), ("d4-0001", 3, 1, t[2], True)]
+        assert all(q.last_answered.utcoffset() == timedelta(0) for q in tallies)
+        assert [(q.question_id, q.missed) for q in await tx.answers.question_tallies(bob.id)] == [
+            ("d5-0001", True)]
+        assert await tx.answers.question_tallies(alice.id + bob.id + 1) == []
 
 
 # Prompts
@@ -767,6 +794,134 @@ async def test_group_schedules_move_only_from_the_expected_time(any_store: Store
     async with any_store.transaction() as tx:
         assert await tx.pushes.groups_due(tomorrow, ["test", "other"], 10) == [
             (faster, tomorrow)]
+
+
+# Weekly digests and group reports
+
+
+async def test_a_tally_counts_practice_and_answered_mock_items_in_its_window(any_store: Store) -> None:
+    later, end = START + timedelta(hours=1), START + timedelta(hours=2)
+    async with any_store.transaction() as tx:
+        alice, bob = await people(tx, ALICE, BOB)
+        await tx.answers.record_answer(alice.id, AnswerRecord("d1-0001", 1, True, False, START))
+        await tx.answers.record_answer(alice.id, AnswerRecord("d1-0002", 1, False, False, later))
+        await tx.answers.record_answer(alice.id, AnswerRecord("d1-0003", 1, True, False, end))
+        await tx.answers.record_answer(bob.id, AnswerRecord("d1-0001", 1, True, False, later))
+        mock = await tx.mocks.start_mock(alice.id, "test", "42", MockKind.SPRINT, QUESTIONS, START, end)
+        assert mock is not None
+        assert await tx.mocks.answer_mock(mock.id, 0, "B", True, later)  # d5 never answered
+        assert await tx.mocks.answer_mock(mock.id, 1, "A", False, later)
+    async with any_store.transaction() as tx:
+        assert await tx.answers.tally(alice.id, START, end) == DomainRecord(4, 2)  # `end` is out
+        assert await tx.answers.tally(alice.id, later, end + timedelta(seconds=1)) == DomainRecord(4, 2)
+        assert await tx.answers.tally(alice.id, START, later) == DomainRecord(1, 1)
+        assert await tx.answers.tally(bob.id, end, end) == DomainRecord(0, 0)
+
+
+async def test_group_report_reads_count_members_answers_in_the_database(any_store: Store) -> None:
+    """Members Alice, Bob, Carol and Dave; Erin answers but is no member of "-1"."""
+    dave, erin = Person("test", "45", "Dave"), Person("test", "46", "Erin")
+    since, old = START - timedelta(days=7), START - timedelta(days=8)
+    async with any_store.transaction() as tx:
+        alice, bob, carol, d, e = await people(tx, ALICE, BOB, CAROL, dave, erin)
+        for who in (alice, bob, carol, d):
+            await tx.groups.join_group("test", "-1", who.id, old)
+        await tx.groups.join_group("test", "-2", e.id, old)
+        answers = {alice: [("d1-0001", False), ("d1-0001", False), ("d4-0001", True), ("d8-0001", True)],
+                   bob: [("d1-0001", True), ("d4-0001", False), ("d1-0002", False), ("d8-0001", True)],
+                   carol: [("d1-0002", False)], e: [("d1-0002", False)] * 3}
+        for who, given in answers.items():
+            for qid, correct in given:
+                await tx.answers.record_answer(who.id, AnswerRecord(qid, int(qid[1]), correct, False, START))
+        await tx.answers.record_answer(d.id, AnswerRecord("d4-0001", 4, False, False, old))  # too old
+        mock = await tx.mocks.start_mock(carol.id, "test", "44", MockKind.SPRINT, QUESTIONS, START,
+                                         START + timedelta(hours=1))
+        assert mock is not None and await tx.mocks.answer_mock(mock.id, 0, "A", False, START)
+        for who, days in ((alice, 3), (bob, 30), (carol, 31), (d, 0)):
+            await tx.learners.update_learner(who, exam_date=WEEK + timedelta(days=days))
+    async with any_store.transaction() as tx:
+        assert await tx.groups.member_count("test", "-1") == 4
+        assert await tx.groups.member_count("test", "-9") == 0
+        assert await tx.groups.active_members("test", "-1", since) == ["Alice", "Bob", "Carol"]
+        assert await tx.groups.active_members("test", "-1", START + timedelta(seconds=1)) == []
+        tally = await tx.groups.domain_tally("test", "-1", since)
+        assert tally == {1: DomainRecord(6, 1), 4: DomainRecord(2, 1), 8: DomainRecord(2, 2)}  # Carol's
+        # mock answer is d1-0001, wrong
+        assert await tx.groups.domain_tally("test", "-1", old) == {
+            1: DomainRecord(6, 1), 4: DomainRecord(3, 1), 8: DomainRecord(2, 2)}
+        missed = await tx.groups.most_missed("test", "-1", since, 2, 5)
+        # d1-0002 2 of 2 missed; d1-0001 3 of 4 (Alice twice, Bob, Carol's mock); d4-0001 1 of 2;
+        # d8-0001 (two members) nobody missed.
+        assert [(m.question_id, m.answered, m.missed, m.members) for m in missed] == [
+            ("d1-0002", 2, 2, 2), ("d1-0001", 4, 3, 3), ("d4-0001", 2, 1, 2)]
+        assert [m.question_id for m in await tx.groups.most_missed("test", "-1", since, 3, 5)] == ["d1-0001"]
+        assert [m.question_id for m in await tx.groups.most_missed("test", "-1", since, 2, 1)] == ["d1-0002"]
+        quiet = await tx.groups.quiet_members("test", "-1", WEEK, WEEK + timedelta(days=30), START)
+        assert [(q.name, q.exam_date) for q in quiet] == [("Dave", WEEK)]  # Carol's exam is too far
+        quiet = await tx.groups.quiet_members("test", "-1", WEEK, WEEK + timedelta(days=31),
+                                              START + timedelta(seconds=1))
+        assert [q.name for q in quiet] == ["Dave", "Alice", "Bob", "Carol"]
+        assert await tx.groups.quiet_members("test", "-2", WEEK, WEEK, since) == []
+
+
+async def test_report_subscriptions_come_due_move_once_and_go(any_store: Store) -> None:
+    async with any_store.transaction() as tx:
+        alice, bob, carol = await people(tx, ALICE, BOB, CAROL)
+        await tx.groups.group("test", "-1", "One", START)
+        await tx.groups.subscribe_report("test", "-1", alice.id, "42", START, START)
+        await tx.groups.subscribe_report("test", "-1", bob.id, "43", START, START - timedelta(hours=1))
+        await tx.groups.subscribe_report("test", "-9", carol.id, "44", START, START)  # no such group
+        assert await tx.groups.report_subscribed("test", "-1", alice.id)
+        assert not await tx.groups.report_subscribed("test", "-2", alice.id)
+    async with any_store.transaction() as tx:
+        due = await tx.pushes.reports_due(START, ["test"], 10)
+        assert [(s.admin.id, s.group.title, s.private_chat_id, at) for s, at in due] == [
+            (bob.id, "One", "43", START - timedelta(hours=1)), (alice.id, "One", "42", START)]
+        assert await tx.pushes.reports_due(START, ["other"], 10) == []
+        assert len(await tx.pushes.reports_due(START, ["test"], 1)) == 1
+        alices = due[1][0]
+        week = START + timedelta(days=7)
+        assert await tx.pushes.reschedule_report(alices, START, week)
+        assert not await tx.pushes.reschedule_report(alices, START, week)  # another tick moved it
+        await tx.learners.update_learner(bob, unreachable=True)
+        await tx.groups.subscribe_report("test", "-1", alice.id, "4242", START, START)  # again
+    async with any_store.transaction() as tx:
+        [(again, at)] = await tx.pushes.reports_due(START, ["test"], 10)  # Bob is unreachable
+        assert (again.admin.id, again.private_chat_id, at) == (alice.id, "4242", START)
+        assert await tx.groups.unsubscribe_report("test", "-1", alice.id)
+        assert not await tx.groups.unsubscribe_report("test", "-1", alice.id)
+        await tx.learners.forget(bob.id)
+    async with any_store.transaction() as tx:
+        assert await tx.pushes.reports_due(week, ["test"], 10) == []
+        assert not await tx.groups.report_subscribed("test", "-1", bob.id)
+
+
+async def test_digests_are_opt_in_come_due_and_move_once(any_store: Store) -> None:
+    dave = Person("other", "45", "Dave")
+    async with any_store.transaction() as tx:
+        alice, bob, carol, d = await people(tx, ALICE, BOB, CAROL, dave)
+        alice = await tx.learners.update_learner(alice, digest=True)
+        assert alice.digest
+        await tx.pushes.set_next_digest(alice.id, START)
+        await tx.pushes.set_next_digest(bob.id, START - timedelta(minutes=1))
+        await tx.pushes.set_next_digest(carol.id, START + timedelta(minutes=1))
+        await tx.pushes.set_next_digest(d.id, START)
+    async with any_store.transaction() as tx:
+        stored = await tx.learners.find_learner("test", "42")
+        assert stored is not None and stored.digest
+        assert not (await tx.learners.learner(BOB, START, "43")).digest
+        due = await tx.pushes.digests_due(START, ["test"], 10)
+        assert [(who.id, at) for who, at in due] == [(bob.id, START - timedelta(minutes=1)),
+                                                     (alice.id, START)]
+        assert [who.id for who, _ in await tx.pushes.digests_due(START, ["test"], 1)] == [bob.id]
+        week = START + timedelta(days=7)
+        assert await tx.pushes.reschedule_digest(alice.id, START.astimezone(CHICAGO), week)
+        assert not await tx.pushes.reschedule_digest(alice.id, START, week)
+        await tx.pushes.set_next_digest(bob.id, None)
+        await tx.learners.update_learner(carol, unreachable=True)
+    async with any_store.transaction() as tx:
+        assert [who.id for who, _ in await tx.pushes.digests_due(week, ["test", "other"], 10)] == [
+            d.id, alice.id]
 
 
 # Whole conversations: the memory store must read exactly like the database.

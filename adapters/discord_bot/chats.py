@@ -17,7 +17,7 @@ from bot.events import Address, Chat, Person
 PLATFORM = "discord"
 GUILD_PREFIX = "guild:"
 # Commands that act on the server's group (visible to the channel); every other one is personal.
-GROUP_COMMANDS = frozenset({"quiz", "round", "leaderboard", "groupsettings"})
+GROUP_COMMANDS = frozenset({"quiz", "round", "leaderboard", "groupsettings", "groupreport"})
 
 
 def person(user: discord.User | discord.Member) -> Person:

@@ -33,6 +33,10 @@ MOCK_CHOICES = [*(app_commands.Choice(name=f"{kind.capitalize()}: {kind.descript
                 app_commands.Choice(name="Stop the running mock", value="stop")]
 RESULT_CHOICES = [app_commands.Choice(name="Passed", value="passed"),
                   app_commands.Choice(name="Failed", value="failed")]
+EXPORT_CHOICES = [app_commands.Choice(name="Missed: answered wrong at least once", value="missed"),
+                  app_commands.Choice(name="All: every question you answered", value="all")]
+ON_OFF_CHOICES = [app_commands.Choice(name="On", value="on"),
+                  app_commands.Choice(name="Off", value="off")]
 GROUP_SETTING_CHOICES = [
     app_commands.Choice(name="time: daily group question, HH:MM or off", value="time"),
     app_commands.Choice(name="round: seconds each round question stays open, 10-300", value="round"),
@@ -186,6 +190,12 @@ def _add_commands(tree: StudyTree, handler: Interactions) -> None:
     async def settings(interaction: Interaction) -> None:
         await run(interaction, "settings")
 
+    @tree.command(description="Your week in review every Sunday evening: turn it on or off")
+    @app_commands.describe(state="On or off (leave out to see the current state)")
+    @app_commands.choices(state=ON_OFF_CHOICES)
+    async def digest(interaction: Interaction, state: app_commands.Choice[str] | None = None) -> None:
+        await run(interaction, "digest", state.value if state else None)
+
     @tree.command(description="The CMAS exam: format, domains and weights, fees, retakes, renewal")
     async def about(interaction: Interaction) -> None:
         await run(interaction, "about")
@@ -194,6 +204,21 @@ def _add_commands(tree: StudyTree, handler: Interactions) -> None:
     @app_commands.describe(note="What you noticed: the key, an unclear word, an outdated fact, a typo")
     async def report(interaction: Interaction, note: app_commands.Range[str, 1, 500]) -> None:
         await run(interaction, "report", note)
+
+    @tree.command(description="Your missed questions as an Anki package and a CSV file")
+    @app_commands.describe(questions="Missed (default) or all you answered")
+    @app_commands.choices(questions=EXPORT_CHOICES)
+    async def export(interaction: Interaction, questions: app_commands.Choice[str] | None = None) -> None:
+        await run(interaction, "export", questions.value if questions else None)
+
+    @tree.command(description="One learner on Telegram and Discord: get a code, or give the other one's")
+    @app_commands.describe(code="The code /link showed on your other platform (leave out to get one)")
+    async def link(interaction: Interaction, code: app_commands.Range[str, 1, 20] | None = None) -> None:
+        await run(interaction, "link", code)
+
+    @tree.command(description="Detach this account from your linked learner (asks first)")
+    async def unlink(interaction: Interaction) -> None:
+        await run(interaction, "unlink")
 
     @tree.command(description="Delete everything stored about you (asks first)")
     async def forgetme(interaction: Interaction) -> None:
@@ -212,6 +237,12 @@ def _add_commands(tree: StudyTree, handler: Interactions) -> None:
     async def groupsettings(interaction: Interaction, setting: app_commands.Choice[str] | None = None,
                             value: str | None = None) -> None:
         await run(interaction, "groupsettings", setting.value if setting else None, value)
+
+    @tree.command(description="The server's week for its admins (Manage Server), shown only to you")
+    @app_commands.describe(weekly="Also send it to you by DM every Monday morning, or stop that")
+    @app_commands.choices(weekly=ON_OFF_CHOICES)
+    async def groupreport(interaction: Interaction, weekly: app_commands.Choice[str] | None = None) -> None:
+        await run(interaction, "groupreport", *(("weekly", weekly.value) if weekly else ()))
 
 
 def definitions_digest(tree: StudyTree, guild: discord.abc.Snowflake | None) -> str:

@@ -13,6 +13,7 @@ import aiohttp
 import discord
 import yarl
 
+from adapters.count_edits import EDIT_EVERY, CountEdits, always_room
 from adapters.discord_bot.client import ShardedStudyClient, StudyClient
 from adapters.discord_bot.commands import sync_commands
 from adapters.discord_bot.interactions import Interactions
@@ -54,14 +55,16 @@ def route_traffic(config: DiscordConfig) -> None:
 
 
 class DiscordFrontend:
-    def __init__(self, bot: StudyBot, config: DiscordConfig, *, reveal_every: float = REVEAL_EVERY) -> None:
+    def __init__(self, bot: StudyBot, config: DiscordConfig, *, reveal_every: float = REVEAL_EVERY,
+                 count_edit_every: float = EDIT_EVERY) -> None:
         route_traffic(config)
         self.bot, self.config, self.reveal_every = bot, config, reveal_every
         self.state = AdapterState(bot)
-        interactions = Interactions(bot, self.state)
+        counts = CountEdits(always_room, count_edit_every)
+        interactions = Interactions(bot, self.state, counts)
         self.client = (ShardedStudyClient(interactions, config.shard_count, list(config.shard_ids) or None)
                        if config.shard_count else StudyClient(interactions))
-        self.messenger: Messenger = DiscordMessenger(self.client, bot, self.state)
+        self.messenger: Messenger = DiscordMessenger(self.client, bot, self.state, counts)
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:

@@ -10,10 +10,12 @@ event carries the interaction's id, so a gateway replay of it changes nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 
+from adapters.count_edits import CountEdits
 from adapters.discord_bot.chats import command_chat, guild_id_of, person, press_chat
 from adapters.discord_bot.render import Page, pages, single_page
 from adapters.discord_bot.state import AdapterState
@@ -30,8 +32,8 @@ Interaction = discord.Interaction[Any]
 
 
 class Interactions:
-    def __init__(self, bot: StudyBot, state: AdapterState) -> None:
-        self.bot, self.state = bot, state
+    def __init__(self, bot: StudyBot, state: AdapterState, counts: CountEdits) -> None:
+        self.bot, self.state, self._counts = bot, state, counts
 
     async def command(self, interaction: Interaction, name: str, args: tuple[str, ...]) -> None:
         """A slash command: personal ones used in a server answer ephemerally."""
@@ -44,6 +46,7 @@ class Interactions:
             event = Command(person(interaction.user), chat, name, args, is_admin,
                             update_id=str(interaction.id))
             replies = (await metrics.handle(self.bot, event)).replies
+            await self._remember_round(interaction, chat, replies)  # before anyone can see the question
             for reply in replies:
                 for page in pages(reply):
                     if delivered == 0:  # the first page replaces the "thinking..." placeholder
@@ -52,20 +55,28 @@ class Interactions:
                         await interaction.followup.send(**page.send_kwargs(),
                                                          ephemeral=ephemeral or reply.private)
                     delivered += 1
-            await self._remember_round(interaction, chat, replies)
         except Exception:
             log.exception("/%s from %s failed", name, interaction.user.id)
             await self.refuse(interaction, APOLOGY, edit_placeholder=delivered == 0)
 
     async def press(self, interaction: Interaction, payload: str) -> None:
-        """A button press: acknowledged silently, then edits and ephemeral follow-ups."""
+        """A button press: acknowledged silently, then edits and ephemeral follow-ups. A group
+        question's running count is an edit planned with the channel's budget (CountEdits). The press
+        is stamped when its gateway event arrives: Discord's own creation time is on Discord's clock,
+        and a few hundred milliseconds of skew would decide presses at a round's deadline."""
+        made_at = self.bot.clock.now()
         chat = press_chat(interaction)
         ephemeral = not chat.is_group and interaction.guild_id is not None
         try:
             await interaction.response.defer()
-            event = ButtonPressed(person(interaction.user), chat, payload, update_id=str(interaction.id))
+            event = ButtonPressed(person(interaction.user), chat, payload, update_id=str(interaction.id),
+                                  made_at=made_at)
             replies = (await metrics.handle(self.bot, event)).replies
             for reply in replies:
+                if reply.replace and reply.skippable and interaction.message is not None:
+                    self._counts.submit(chat.address.chat_id, interaction.message.id,
+                                        _edit_later(interaction, reply))
+                    continue
                 if reply.replace:
                     await interaction.edit_original_response(**single_page(reply).edit_kwargs())
                     continue
@@ -96,6 +107,12 @@ class Interactions:
             return
         if any(r.choices and not (r.private or r.replace) for r in replies):
             await self.state.set_round_channel(guild_id, interaction.channel_id)
+
+
+def _edit_later(interaction: Interaction, reply: Outgoing) -> Callable[[], Awaitable[None]]:
+    async def edit() -> None:
+        await interaction.edit_original_response(**single_page(reply).edit_kwargs())
+    return edit
 
 
 def _manages_server(interaction: Interaction) -> bool:

@@ -13,6 +13,7 @@ import logging
 
 import discord
 
+from adapters.count_edits import CountEdits
 from adapters.discord_bot.chats import PLATFORM, guild_id_of
 from adapters.discord_bot.render import pages
 from adapters.discord_bot.state import AdapterState
@@ -31,11 +32,13 @@ SERVER_ERROR_RETRY_SECONDS = 30.0
 class DiscordMessenger:
     platform = PLATFORM
 
-    def __init__(self, client: discord.Client, bot: StudyBot, state: AdapterState) -> None:
-        self.client, self.bot, self.state = client, bot, state
+    def __init__(self, client: discord.Client, bot: StudyBot, state: AdapterState,
+                 counts: CountEdits) -> None:
+        self.client, self.bot, self.state, self._counts = client, bot, state, counts
 
     async def send(self, address: Address, message: Outgoing) -> None:
         guild_id = guild_id_of(address)
+        self._counts.posted(address.chat_id)
         try:
             if guild_id is None:
                 target: discord.abc.Messageable = await self._direct(address)

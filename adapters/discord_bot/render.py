@@ -1,8 +1,9 @@
 """Outgoing -> Discord messages within Discord's limits.
 
 Text up to 2000 characters goes in the message; up to 4096 in an embed's description; longer text
-is split at line breaks into several messages, the buttons and image on the last. An edit can only
-be one message, so its text is cut to fit an embed.
+is split at line breaks into several messages, the buttons, image and documents on the last. An
+edit can only be one message, so its text is cut to fit an embed. A document over FILE_MAX turns the
+message into a line saying so.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from typing import Any
 import discord
 
 from adapters.discord_bot.buttons import CoreButton
-from bot.outgoing import Image, Outgoing
+from bot.outgoing import Document, Image, Outgoing, files_within
 
 log = logging.getLogger(__name__)
 
 CONTENT_MAX = 2000
 EMBED_MAX = 4096
 BUTTONS_MAX = 25
+FILE_MAX = 10 * 2**20  # Discord's upload limit outside boosted servers
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +31,7 @@ class Page:
     """One Discord message: its text goes in `content` or, when too long for that, in an embed."""
 
     text: str
-    message: Outgoing | None = None  # the source of the buttons and image, on the last page only
+    message: Outgoing | None = None  # the source of the buttons and files, on the last page only
 
     def as_embed(self) -> bool:
         return len(self.text) > CONTENT_MAX
@@ -39,23 +41,30 @@ class Page:
         kwargs: dict[str, Any] = {"embed": _embed(self.text)} if self.as_embed() else {"content": self.text}
         if self.message is not None and self.message.choices:
             kwargs["view"] = view(self.message)
-        if self.message is not None and self.message.image is not None:
-            kwargs["file"] = _file(self.message.image)
+        if files := self._files():
+            kwargs["files"] = files
         return kwargs
 
     def edit_kwargs(self) -> dict[str, Any]:
         """Arguments for an edit, clearing whatever of the old message the new one lacks."""
         embed = self.as_embed()
-        image = self.message.image if self.message is not None else None
         return {
             "content": None if embed else self.text,
             "embeds": [_embed(self.text)] if embed else [],
             "view": view(self.message) if self.message is not None and self.message.choices else None,
-            "attachments": [_file(image)] if image is not None else [],
+            "attachments": self._files(),
         }
+
+    def _files(self) -> list[discord.File]:
+        """Fresh each time: discord.py reads a File once."""
+        if self.message is None:
+            return []
+        image = [_file(self.message.image)] if self.message.image is not None else []
+        return image + [_document(document) for document in self.message.documents]
 
 
 def pages(message: Outgoing) -> list[Page]:
+    message = files_within(message, FILE_MAX, "Discord")
     text = message.text
     if len(text) <= EMBED_MAX:
         return [Page(text, message)]
@@ -64,6 +73,7 @@ def pages(message: Outgoing) -> list[Page]:
 
 
 def single_page(message: Outgoing) -> Page:
+    message = files_within(message, FILE_MAX, "Discord")
     text = message.text
     if len(text) > EMBED_MAX:
         text = text[:EMBED_MAX - 1] + "…"
@@ -107,3 +117,7 @@ def _embed(text: str) -> discord.Embed:
 
 def _file(image: Image) -> discord.File:
     return discord.File(io.BytesIO(image.png), filename=image.filename)
+
+
+def _document(document: Document) -> discord.File:
+    return discord.File(io.BytesIO(document.data), filename=document.filename)

@@ -20,9 +20,10 @@ class TelegramConfig:
     flood_retries: int = 2  # RetryAfter waits honoured before the messenger raises RetryLater
     network_retries: int = 3
     network_backoff: float = 0.5  # seconds, doubled per retry
-    concurrent_updates: int = 64
-    ack_within: float = 1.0  # a press still being graded after this is acknowledged blank
-    reveal_every: float = 2.0  # how often due group rounds are closed and revealed
+    concurrent_updates: int = 256  # updates handled at once; more wait in PTB, unacknowledged
+    ack_within: float = 0.8  # a press still being graded after this is acknowledged blank (1 s with the trip)
+    reveal_every: float = 2.0  # the longest wait between looks for due group questions (see round_reveals)
+    count_edit_every: float = 3.0  # seconds between edits of a group question's running count
 
     @property
     def webhook_path(self) -> str:

@@ -22,6 +22,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import ApplicationBuilder
 from telegram.request import HTTPXRequest
 
+from adapters.count_edits import CountEdits
 from adapters.errors import PlatformUnavailable, PlatformUnreachable
 from adapters.round_reveals import reveal_rounds_forever
 from adapters.telegram import menu
@@ -58,17 +59,19 @@ class TelegramFrontend:
         # httpx logs every request's URL at INFO, and Bot API URLs carry the token.
         logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
         self.study, self.config = study, config
+        limiter = PatientLimiter(
+            per_second=config.messages_per_second, group_per_minute=config.group_messages_per_minute,
+            flood_retries=config.flood_retries, network_retries=config.network_retries,
+            backoff=config.network_backoff)
         self.bot = TolerantBot(
             config.token, base_url=config.base_url or DEFAULT_BASE_URL,
             request=HTTPXRequest(connection_pool_size=CONNECTIONS), get_updates_request=HTTPXRequest(),
-            rate_limiter=PatientLimiter(
-                per_second=config.messages_per_second, group_per_minute=config.group_messages_per_minute,
-                flood_retries=config.flood_retries, network_retries=config.network_retries,
-                backoff=config.network_backoff))
+            rate_limiter=limiter)
         self.application = build_application(self.bot, config)
-        messenger = TelegramMessenger(self.application.bot, study.mark_unreachable)
+        messenger = TelegramMessenger(self.application.bot, study.mark_unreachable,
+                                      CountEdits(limiter.has_room, config.count_edit_every))
         self.messenger: Messenger = messenger  # what the scheduler and the round reveals use
-        self.intake = Intake(self.application)
+        self.intake = Intake(self.application, study.clock.now)
         Handlers(study, messenger, config.ack_within, self.intake).install(self.application)
         self._stack = AsyncExitStack()
 

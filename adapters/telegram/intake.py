@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -33,6 +33,7 @@ RETRY_PAUSE = 1.0  # seconds between a polled update's tries
 REMEMBERED = 10_000  # failing updates whose tries are counted (webhook redeliveries may go elsewhere)
 BATCH = 100  # getUpdates' maximum
 BUSY_POLL = 0.2  # seconds between polls while updates run (Telegram answers at once then)
+POLL_GAP = 0.05  # the shortest time between such polls
 ERROR_PAUSE = 1.0  # seconds after a failed getUpdates, doubled up to ERROR_PAUSE_MAX
 ERROR_PAUSE_MAX = 30.0
 DRAIN = 10.0  # seconds a stopping poller waits for the updates it is handling
@@ -42,10 +43,19 @@ TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
 class Intake:
-    def __init__(self, application: TelegramApplication, tries: int = TRIES) -> None:
-        self.application, self.tries = application, tries
+    def __init__(self, application: TelegramApplication, now: Callable[[], datetime],
+                 tries: int = TRIES) -> None:
+        self.application, self.tries, self._now = application, tries, now
         self._failures: dict[int, int] = {}  # update id -> tries the core failed
         self._again: set[int] = set()  # failed in this try: deliver again
+        self._received: dict[int, datetime] = {}  # update id -> when Telegram handed it over
+
+    def now(self) -> datetime:
+        return self._now()
+
+    def received_at(self, update_id: int) -> datetime | None:
+        """When the update arrived (the poll or webhook request that brought it), while it is handled."""
+        return self._received.get(update_id)
 
     def again(self, update_id: int) -> bool:
         """The core failed on this update: True to stay silent and have it delivered again, False
@@ -59,12 +69,16 @@ class Intake:
         self._again.add(update_id)
         return True
 
-    async def process(self, update: Update) -> bool:
-        """Handles one update; False if Telegram should deliver it again. A handler that raises after
-        the core committed (a reply that could not be sent) still counts as handled: delivering the
-        update again would change nothing."""
+    async def process(self, update: Update, received_at: datetime | None = None) -> bool:
+        """Handles one update that arrived at `received_at` (default: now); False if Telegram should
+        deliver it again. A handler that raises after the core committed (a reply that could not be
+        sent) still counts as handled: delivering the update again would change nothing."""
         app = self.application
-        await app.update_processor.process_update(update, app.process_update(update))
+        self._received[update.update_id] = received_at or self._now()
+        try:
+            await app.update_processor.process_update(update, app.process_update(update))
+        finally:
+            self._received.pop(update.update_id, None)
         if update.update_id in self._again:
             self._again.discard(update.update_id)
             return False
@@ -112,17 +126,22 @@ class Poller:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, ERROR_PAUSE_MAX)
                 continue
+            received = self.intake.now()
             fresh = [u for u in updates if u.update_id >= self.offset and not self.seen(u.update_id)]
             for update in fresh:
                 self._next = max(self._next, update.update_id + 1)
                 self._running[update.update_id] = asyncio.create_task(
-                    self._handle(update), name=f"telegram update {update.update_id}")
+                    self._handle(update, received), name=f"telegram update {update.update_id}")
             if not fresh and self._running:
                 # Telegram answers at once while the offset holds running updates: poll again when
-                # one finishes (the offset may move) or after BUSY_POLL (new updates may have come).
+                # one finishes (the offset may move) or after BUSY_POLL (new updates may have come),
+                # but at most every POLL_GAP: each such poll brings back up to BATCH updates already
+                # in hand, and in a burst updates finish hundreds of times a second.
                 self._progress.clear()
+                polled = asyncio.get_running_loop().time()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._progress.wait(), BUSY_POLL)
+                await asyncio.sleep(max(0.0, polled + POLL_GAP - asyncio.get_running_loop().time()))
 
     async def stop(self) -> None:
         """Lets the updates being handled finish (for up to DRAIN seconds) and confirms them;
@@ -137,10 +156,10 @@ class Poller:
             with contextlib.suppress(TelegramError):
                 await self.bot.get_updates(offset=self.offset, limit=1, timeout=0)
 
-    async def _handle(self, update: Update) -> None:
+    async def _handle(self, update: Update, received: datetime) -> None:
         try:
             while True:
-                if await self.intake.process(update):
+                if await self.intake.process(update, received):
                     break
                 await asyncio.sleep(RETRY_PAUSE)  # the core failed: try again shortly
         except Exception:  # a bug here must not stall polling: the update is let go

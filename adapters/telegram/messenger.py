@@ -12,6 +12,7 @@ from telegram import Bot, InputFile, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from adapters.count_edits import CountEdits
 from adapters.telegram.render import Part, render
 from bot.events import Address
 from bot.outgoing import Outgoing
@@ -32,9 +33,8 @@ MarkUnreachable = Callable[[str, str], Awaitable[None]]
 class LatestOnly:
     """Runs one job per key at a time; jobs queued meanwhile collapse into the newest.
 
-    Only the newest text of a message is worth sending: a group question's answer count is edited
-    on every answer, and behind Telegram's 20-per-minute group limit the edits would otherwise pile up
-    and hold the round's reveal back.
+    Only the newest text of a message is worth sending: presses on one message that come faster
+    than its edits go out would otherwise queue edits nobody will see.
     """
 
     def __init__(self) -> None:
@@ -57,14 +57,16 @@ class LatestOnly:
 class TelegramMessenger:
     platform = PLATFORM
 
-    def __init__(self, bot: Bot, mark_unreachable: MarkUnreachable) -> None:
+    def __init__(self, bot: Bot, mark_unreachable: MarkUnreachable, counts: CountEdits) -> None:
         self.bot = bot
         self._mark_unreachable = mark_unreachable
         self._edits = LatestOnly()
+        self._counts = counts
 
     async def send(self, address: Address, message: Outgoing) -> None:
         """Posts `message` as new messages, raising RecipientUnreachable or RetryLater."""
         parts = render(message, self.bot.username)
+        self._counts.posted(address.chat_id)
         async with self._translated(address):
             try:
                 await self._post(int(address.chat_id), _thread(address), parts)
@@ -86,11 +88,25 @@ class TelegramMessenger:
         async with self._translated(address):
             await self._edits.run((address.chat_id, message_id), edit)
 
-    async def acknowledge(self, query_id: str, alert: str | None = None) -> None:
-        """Answers a button press (stops the client's spinner), with an alert only the presser sees.
-        A press too old to answer, or a failure here, is logged: the reply still follows."""
+    def replace_when_budget_allows(self, address: Address, message_id: int, message: Outgoing) -> None:
+        """Edits a group message's running figure later, merged with newer ones or skipped (CountEdits)."""
+        parts = render(message, self.bot.username)
+        if len(parts) != 1 or parts[0].photo is not None:
+            return  # a count that no longer fits one message is not worth a new post
+
+        async def edit() -> None:
+            async with self._translated(address):
+                await self._edit(address, message_id, parts[0])
+
+        self._counts.submit(address.chat_id, message_id, edit)
+
+    async def acknowledge(self, query_id: str, alert: str | None = None, *, toast: bool = False) -> None:
+        """Answers a button press (stops the client's spinner), with a text only the presser sees: an
+        alert to dismiss, or a `toast` that fades (a round verdict). A press too old to answer, or a
+        failure here, is logged: the reply still follows."""
         try:
-            await self.bot.answer_callback_query(query_id, text=alert, show_alert=alert is not None)
+            await self.bot.answer_callback_query(query_id, text=alert,
+                                                 show_alert=alert is not None and not toast)
         except TelegramError as exc:
             log.info("could not answer callback query %s: %s", query_id, exc)
 
@@ -101,6 +117,10 @@ class TelegramMessenger:
                     chat_id, InputFile(part.photo.png, filename=part.photo.filename),
                     caption=part.html or None, parse_mode=ParseMode.HTML, reply_markup=part.keyboard,
                     message_thread_id=thread_id)
+            elif part.document is not None:
+                upload = InputFile(part.document.data, filename=part.document.filename)
+                upload.mimetype = part.document.mime
+                await self.bot.send_document(chat_id, upload, message_thread_id=thread_id)
             else:
                 await self.bot.send_message(
                     chat_id, part.html, parse_mode=ParseMode.HTML, reply_markup=part.keyboard,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import CallbackQueryLimit, InlineKeyboardButtonLimit, MessageLimit
 
-from bot.outgoing import Choice, Image, Outgoing
+from bot.outgoing import Choice, Document, Image, Outgoing, files_within
 
 MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)
 MAX_CAPTION = int(MessageLimit.CAPTION_LENGTH)
@@ -17,15 +17,18 @@ MAX_ALERT = int(CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH)
 MAX_CALLBACK_DATA = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
 ROW_BUTTONS = 4  # A B C D on one row
 ROW_LABEL_CHARS = 30  # longer rows wrap labels on narrow phones
+MAX_DOCUMENT = 50 * 2**20  # the Bot API's limit on a file a bot sends
 
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """One Telegram message: HTML text (a caption when there is a photo) and an optional keyboard."""
+    """One Telegram message: HTML text (a caption when there is a photo) and an optional keyboard;
+    or a document alone."""
 
     html: str
     keyboard: InlineKeyboardMarkup | None = None
     photo: Image | None = None
+    document: Document | None = None
 
 
 def visible_length(text: str) -> int:
@@ -100,7 +103,15 @@ def render(message: Outgoing, bot_username: str | None = None) -> list[Part]:
 
     With an image, text that fits a caption becomes the caption; longer text keeps its title line as
     the caption and follows the photo as messages, so the chart is never separated from its name.
+    Documents follow the text, one message each; one over MAX_DOCUMENT turns the message into a line
+    saying so.
     """
+    message = files_within(message, MAX_DOCUMENT, "Telegram")
+    files = [Part("", document=document) for document in message.documents]
+    return [*_messages(message, bot_username), *files]
+
+
+def _messages(message: Outgoing, bot_username: str | None) -> list[Part]:
     markup = keyboard(message.choices)
     if message.open_private and bot_username:
         link = [InlineKeyboardButton("Open a private chat", url=f"https://t.me/{bot_username}?start=group")]
@@ -122,6 +133,7 @@ def render(message: Outgoing, bot_username: str | None = None) -> list[Part]:
 
 def alert_text(message: Outgoing) -> str | None:
     """The text for a callback alert when `message` can be one (plain, short, no buttons or image)."""
-    if message.choices or message.image is not None or visible_length(message.text) > MAX_ALERT:
+    if (message.choices or message.image is not None or message.documents
+            or visible_length(message.text) > MAX_ALERT):
         return None
     return message.text

@@ -13,6 +13,7 @@ import asyncio
 import hmac
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from telegram import Bot, Update
@@ -54,9 +55,10 @@ class WebhookServer:
         await self._http.close_all_connections()
         self._http = None
 
-    async def handle(self, update: Update) -> bool:
+    async def handle(self, update: Update, received_at: datetime) -> bool:
         """Processes in a task of its own, so a stop can wait for it."""
-        task = asyncio.create_task(self.intake.process(update), name=f"telegram webhook {update.update_id}")
+        task = asyncio.create_task(self.intake.process(update, received_at),
+                                   name=f"telegram webhook {update.update_id}")
         self._handling.add(task)
         task.add_done_callback(self._handling.discard)
         return await asyncio.shield(task)
@@ -67,6 +69,7 @@ class _Hook(RequestHandler):
         self.server = server
 
     async def post(self) -> None:
+        received_at = self.server.intake.now()
         given = self.request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.server.secret.encode()):
             log.warning("webhook request without the secret from %s", self.request.remote_ip)
@@ -81,7 +84,7 @@ class _Hook(RequestHandler):
         if update is None:
             self.send_error(400)
             return
-        handled = await self.server.handle(update)
+        handled = await self.server.handle(update, received_at)
         self.set_status(200 if handled else 500)
         self.finish()
 

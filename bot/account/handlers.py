@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot import payloads
+from bot.digest.texts import settings_line
 from bot.domain.models import Learner
 from bot.errors import BadInput, NeedsChoice
 from bot.inputs.clock import clock_time
@@ -100,12 +101,14 @@ def settings_text(turn: Turn) -> str:
         f"Daily prompt: {reminder}",
         f"Time zone: {_zone_name(turn, learner)}",
         f"Daily goal: {learner.daily_goal} questions (/goal N)",
+        settings_line(learner),
     ))
 
 
 def forget_confirmation() -> Outgoing:
     return Outgoing(
-        "This deletes everything stored about you: answers, progress, settings. It cannot be undone.",
+        "This deletes everything stored about you: answers, progress, settings, on every account you "
+        "linked with /link. It cannot be undone.",
         (Choice("Yes, delete everything", payloads.encode(payloads.ForgetMe(True))),
          Choice("Cancel", payloads.encode(payloads.ForgetMe(False)))),
         private=True,

@@ -22,6 +22,8 @@ class PushKind(StrEnum):
     STREAK_RISK = "streak_risk"  # the evening nudge while today's goal is unmet
     GROUP_DAILY = "group_daily"  # a group's scheduled question
     GROUP_WEEKLY = "group_weekly"  # a group's Monday board
+    DIGEST = "digest"  # a learner's Sunday-evening week in review (opt-in)
+    GROUP_REPORT = "group_report"  # a group's Monday report, privately to the admin who asked
 
 
 class PushOutcome(StrEnum):
@@ -60,6 +62,7 @@ class Learner:
     streak: Streak = Streak()
     certified_on: date | None = None  # the latest passed exam: renewal reminders on its anniversaries
     last_readiness: tuple[float, float] | None = None  # (mean %, pass chance) last shown in /stats
+    digest: bool = False  # opted in to the weekly digest (/digest on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,3 +241,30 @@ class ProblemReport:
     kind: str
     text: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MissedQuestion:
+    """A question group members answered, with how many of their answers missed it."""
+
+    question_id: str
+    answered: int
+    missed: int
+    members: int  # distinct members who answered it
+
+
+@dataclass(frozen=True, slots=True)
+class QuietMember:
+    """A group member with an exam coming who has not answered anything lately."""
+
+    name: str
+    exam_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSubscription:
+    """An admin who asked for a group's report every Monday, and the private chat it goes to."""
+
+    group: Group
+    admin: Learner
+    private_chat_id: str

@@ -21,11 +21,15 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
-from bot.domain.exam import BY_NUMBER, DOMAINS, MockKind
+from bot.domain.exam import BY_NUMBER, DOMAINS, PASS_MARK, SCALE_MAX, MockKind
 from bot.domain.models import DomainRecord
 
 FINAL_DAYS = 7
+WEAK_BELOW = PASS_MARK / SCALE_MAX  # accuracy under the pass mark
+WEAK_MIN_ANSWERS = 5
+Key = TypeVar("Key", int, str)  # a domain number or a topic
 PHASES: tuple[tuple[int, ...], ...] = ((1, 2), (4, 5, 6), (3, 7, 8))  # the six-week order
 SPRINT_EVERY_WEEKS = 4
 
@@ -46,6 +50,14 @@ class Plan:
     new_until: date  # the last day of new questions
     unseen: int
     mocks: tuple[tuple[date, MockKind], ...]
+
+
+def weakest_first(records: Mapping[Key, DomainRecord]) -> list[Key]:
+    """The weak entries (domains for /plan, topics for the digest), weakest first: at least
+    WEAK_MIN_ANSWERS answers and accuracy under the pass mark; ties in key order."""
+    weak = sorted((r.correct / r.answered, key) for key, r in records.items()
+                  if r.answered >= WEAK_MIN_ANSWERS and r.correct / r.answered < WEAK_BELOW)
+    return [key for _, key in weak]
 
 
 def emphasis(records: Mapping[int, DomainRecord]) -> dict[int, float]:

@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from bot.domain.exam import BY_NUMBER, PASS_MARK, SCALE_MAX
+from bot.domain.exam import BY_NUMBER
 from bot.domain.figures import percent
 from bot.domain.models import DomainRecord
-from bot.domain.plan import Block, Plan, build
+from bot.domain.plan import Block, Plan, build, weakest_first
 from bot.errors import BadInput
 from bot.inputs.settings import GOAL_MAX
 from bot.outgoing import Outgoing
 from bot.turn import Turn
-
-WEAK_BELOW = PASS_MARK / SCALE_MAX  # accuracy under the pass mark
-WEAK_MIN_ANSWERS = 5
 
 
 async def learner_state(turn: Turn) -> tuple[dict[int, DomainRecord], int]:
@@ -80,12 +77,11 @@ def render(plan: Plan, today: date, records: Mapping[int, DomainRecord], goal: i
     mocks = ", ".join(f"{kind} {day(d)}" for d, kind in plan.mocks)
     rest = " Rest the day before the exam." if days >= 3 else ""
     lines.append(f"Mock exams (/mock): {mocks}.{rest}")
-    weak = sorted((r.correct / r.answered, d) for d, r in records.items()
-                  if r.answered >= WEAK_MIN_ANSWERS and r.correct / r.answered < WEAK_BELOW)
+    weak = weakest_first(records)
     if weak:
         lines.append("Weakest so far, given more time: " + ", ".join(
             f"D{d} {BY_NUMBER[d].short} {percent(records[d].correct, records[d].answered)}%"
-            for _, d in weak[:3]))
+            for d in weak[:3]))
     return lines
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from bot.domain.exam import MockKind
+from bot.domain.linking import Guesses, Identity, LinkCode
 from bot.domain.models import (
     AnswerRecord,
     CardState,
@@ -21,6 +22,7 @@ from bot.domain.models import (
     Group,
     ItemAnswer,
     Learner,
+    MissedQuestion,
     Mock,
     MockItem,
     MockOutcome,
@@ -28,20 +30,27 @@ from bot.domain.models import (
     Prompt,
     PushKey,
     PushOutcome,
+    QuietMember,
+    ReportSubscription,
     Round,
     Standing,
 )
+from bot.domain.tallies import QuestionTally
 from bot.events import Person
 
 
 class LearnerRepo(Protocol):
-    """Learners: one per person per platform, their settings and first contact."""
+    """Learners: one per person (their accounts on each platform are identities), their settings
+    and first contact."""
 
     async def learner(self, person: Person, now: datetime, private_chat_id: str | None) -> Learner:
-        """The learner behind `person`, created on first contact; keeps name and DM chat fresh."""
+        """The learner behind `person` (one query, through the account's identity), created on first
+        contact; keeps the name and the account's DM chat fresh."""
         ...
 
-    async def find_learner(self, platform: str, user_id: str) -> Learner | None: ...
+    async def find_learner(self, platform: str, user_id: str) -> Learner | None:
+        """The account's learner, read afresh (a merge may have changed the row this event loaded)."""
+        ...
 
     async def update_learner(self, learner: Learner, **changes: Any) -> Learner:
         """Stores new values for the given settings fields and returns the updated learner."""
@@ -49,6 +58,53 @@ class LearnerRepo(Protocol):
 
     async def forget(self, learner_id: int) -> None:
         """Deletes every row about the learner (explicitly, so it holds without FK cascades too)."""
+        ...
+
+
+class LinkRepo(Protocol):
+    """Linked accounts: a learner's identities on each platform, /link codes (kept as hashes), the
+    wrong codes each account sent, and folding one learner into another."""
+
+    async def identities(self, learner_id: int) -> list[Identity]:
+        """The learner's accounts, the first linked first."""
+        ...
+
+    async def issue_code(self, code_hash: str, identity: Identity, now: datetime,
+                         expires_at: datetime) -> None:
+        """Stores a new code for the learner, replacing any earlier one: one live code each."""
+        ...
+
+    async def find_code(self, code_hash: str) -> LinkCode | None: ...
+
+    async def use_code(self, code_hash: str, now: datetime) -> bool:
+        """Marks the code used; False if it already was (of two at once, one wins)."""
+        ...
+
+    async def guesses(self, platform: str, user_id: str) -> Guesses: ...
+
+    async def set_guesses(self, platform: str, user_id: str, guesses: Guesses) -> None:
+        """Stores the account's count; a clean count leaves no row."""
+        ...
+
+    async def merge(self, into: int, joining: int, take_cards: Collection[str], now: datetime) -> None:
+        """Folds learner `joining` into `into` and deletes it: every row of its history moves over,
+        its accounts with it. Of two cards for one question the one in `take_cards` (decided by
+        bot.domain.linking) survives; points add up, per group and period too; memberships unite;
+        an exam day both reported keeps `into`'s report. The caller stops a second running mock."""
+        ...
+
+    async def detach(self, identity: Identity, display_name: str, now: datetime) -> int:
+        """Moves the account to a new learner of its own, with no history and default settings, and
+        returns its id. The old learner keeps everything; if its pushes went to this account they
+        go to its first other account (the caller checks there is one)."""
+        ...
+
+    async def push_to(self, identity: Identity) -> None:
+        """Sends the learner's pushes to this account of theirs from now on (and to no other)."""
+        ...
+
+    async def mark_unreachable(self, platform: str, user_id: str) -> None:
+        """The platform refuses delivery to this account: no pushes while they would go to it."""
         ...
 
 
@@ -83,6 +139,15 @@ class AnswerRepo(Protocol):
         """Answers given since `since` per learner, practice and mock alike."""
         ...
 
+    async def tally(self, learner_id: int, since: datetime, until: datetime) -> DomainRecord:
+        """Answers given in [since, until) and how many were right, practice and mock alike."""
+        ...
+
+    async def question_tallies(self, learner_id: int) -> list[QuestionTally]:
+        """Per question the learner answered, practice and mock alike: answers, wrong ones and the
+        latest, by question id."""
+        ...
+
 
 class PromptRepo(Protocol):
     """Prompts: questions posted in a chat, open until answered or closed."""
@@ -113,6 +178,10 @@ class PromptRepo(Protocol):
 
     async def due_group_prompts(self, now: datetime, limit: int = 100) -> list[Prompt]:
         """Open group questions whose answer window has ended."""
+        ...
+
+    async def next_group_close(self, platform: str) -> datetime | None:
+        """When the platform's first open group question closes: the round closer sleeps till then."""
         ...
 
 
@@ -200,6 +269,28 @@ class PushRepo(Protocol):
     async def reschedule_group(self, group: Group, expected: datetime | None,
                                following: datetime | None) -> bool: ...
 
+    async def digests_due(self, now: datetime, platforms: Collection[str],
+                          limit: int) -> list[tuple[Learner, datetime]]:
+        """Reachable learners owed a weekly digest by `now`, soonest first, with when it was owed."""
+        ...
+
+    async def set_next_digest(self, learner_id: int, when: datetime | None) -> None: ...
+
+    async def reschedule_digest(self, learner_id: int, expected: datetime | None,
+                                following: datetime | None) -> bool:
+        """Moves the learner's next digest only from `expected`: of two ticks, one wins."""
+        ...
+
+    async def reports_due(self, now: datetime, platforms: Collection[str],
+                          limit: int) -> list[tuple[ReportSubscription, datetime]]:
+        """Weekly group reports owed by `now` to reachable admins, soonest first."""
+        ...
+
+    async def reschedule_report(self, subscription: ReportSubscription, expected: datetime | None,
+                                following: datetime | None) -> bool:
+        """Moves the subscription's next report only from `expected`: of two ticks, one wins."""
+        ...
+
 
 class GroupRepo(Protocol):
     """Group chats and their members."""
@@ -216,6 +307,40 @@ class GroupRepo(Protocol):
     async def join_group(self, platform: str, chat_id: str, learner_id: int, now: datetime) -> bool:
         """Makes the learner a member; True if they were not one yet."""
         ...
+
+    async def member_count(self, platform: str, chat_id: str) -> int: ...
+
+    async def active_members(self, platform: str, chat_id: str, since: datetime) -> list[str]:
+        """The names of members who answered anything (practice or mock) since `since`, by name."""
+        ...
+
+    async def domain_tally(self, platform: str, chat_id: str,
+                           since: datetime) -> dict[int, DomainRecord]:
+        """The members' answers since `since` and the right ones, per domain, practice and mock alike."""
+        ...
+
+    async def most_missed(self, platform: str, chat_id: str, since: datetime, min_members: int,
+                          limit: int) -> list[MissedQuestion]:
+        """Questions at least `min_members` members answered since `since` and someone missed, the
+        highest share of missed answers first (then more answers, then by id)."""
+        ...
+
+    async def quiet_members(self, platform: str, chat_id: str, exams_from: date, exams_until: date,
+                            quiet_since: datetime) -> list[QuietMember]:
+        """Members with an exam date in [exams_from, exams_until] who have answered nothing since
+        `quiet_since`, soonest exam first."""
+        ...
+
+    async def subscribe_report(self, platform: str, chat_id: str, learner_id: int,
+                               private_chat_id: str, now: datetime, first: datetime) -> None:
+        """The admin gets the group's report at `first`, then weekly (again: a new private chat)."""
+        ...
+
+    async def unsubscribe_report(self, platform: str, chat_id: str, learner_id: int) -> bool:
+        """False if the admin was not subscribed."""
+        ...
+
+    async def report_subscribed(self, platform: str, chat_id: str, learner_id: int) -> bool: ...
 
 
 class RoundRepo(Protocol):
@@ -348,6 +473,9 @@ class UnitOfWork(Protocol):
     def learners(self) -> LearnerRepo: ...
 
     @property
+    def link(self) -> LinkRepo: ...
+
+    @property
     def answers(self) -> AnswerRepo: ...
 
     @property
@@ -380,8 +508,15 @@ class UnitOfWork(Protocol):
     @property
     def adapter_state(self) -> AdapterStateRepo: ...
 
+    def savepoint(self) -> AbstractAsyncContextManager[None, bool | None]:
+        """A block whose writes are undone alone if it raises (several events in one transaction)."""
+        ...
+
 
 class Store(Protocol):
+    # Transactions worth running at once: 1 where the database takes one writer at a time.
+    parallel_transactions: int
+
     def transaction(self) -> AbstractAsyncContextManager[UnitOfWork, bool | None]:
         """A unit of work, committed when the block ends and rolled back if it raises."""
         ...

@@ -10,6 +10,7 @@ commits: a crash between commit and send loses that one push instead of ever sen
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ from zoneinfo import ZoneInfo
 
 from bot import payloads
 from bot.account.handlers import countdown
+from bot.digest.push import digest_message
+from bot.digest.schedule import next_digest_at, weekly_at
 from bot.domain.exam import CCP_PER_CYCLE, CCP_PER_YEAR, CYCLE_YEARS
-from bot.domain.models import Group, Learner, PushKey, PushKind, PushOutcome
+from bot.domain.models import Group, Learner, PushKey, PushKind, PushOutcome, ReportSubscription
 from bot.domain.questions import Bank, new_order, presented
 from bot.domain.schedule import (
     STALE_AFTER,
@@ -37,6 +40,8 @@ from bot.domain.schedule import (
 from bot.domain.selection import LearnerView, pick_next
 from bot.domain.streaks import as_of, at_risk
 from bot.events import Address
+from bot.groupreport.figures import REPORT_AT, REPORT_DAY
+from bot.groupreport.message import WEEKLY_FOOTER, report_message
 from bot.outgoing import Choice, Outgoing
 from bot.ports.storage import Store, UnitOfWork
 from bot.practice.texts import answer_buttons, question_text
@@ -61,7 +66,7 @@ class Push:
     kind: PushKind
     address: Address
     message: Outgoing
-    recipient: tuple[str, str] | None  # (platform, user_id) of a learner, to mark unreachable
+    recipient: tuple[str, str] | None  # (platform, user_id): the account a learner's pushes go to
 
 
 @dataclass(slots=True)
@@ -230,6 +235,59 @@ async def _claim_groups(tx: UnitOfWork, bank: Bank, default_timezone: str, now: 
                 claimed.pushes.append(Push(recorded[key], key.kind, address, message, None))
 
 
+async def _claim_digests(tx: UnitOfWork, bank: Bank, default_timezone: str, now: datetime,
+                         platforms: Collection[str], claimed: Claimed) -> None:
+    """Weekly digests due: whoever moves a learner's next digest owns it, and the pushes key
+    (one per learner's chat and local Sunday) makes it once a week even so."""
+    for learner, due in await tx.pushes.digests_due(now, platforms, BATCH):
+        zone = ZoneInfo(learner.timezone or default_timezone)
+        schedule = partial(next_digest_at, zone)
+        if not await tx.pushes.reschedule_digest(learner.id, due, schedule(now)):
+            continue  # another tick or instance claimed it
+        fresh = _catch_up(due, now, zone, schedule)
+        if learner.private_chat_id is None or fresh is None:
+            claimed.skipped += 1
+            continue
+        key = PushKey(PushKind.DIGEST, learner.platform, learner.private_chat_id, learner.id,
+                      fresh.astimezone(zone).date())
+        recorded = await tx.pushes.record_pushes([key], now)
+        if key in recorded:
+            claimed.pushes.append(Push(recorded[key], key.kind, Address(key.platform, key.chat_id),
+                                       await digest_message(tx, bank, learner, zone, now),
+                                       (learner.platform, learner.user_id)))
+
+
+def _report_key_chat(subscription: ReportSubscription) -> str:
+    """The pushes key's chat for one admin's report of one group, so two admins of a group, or
+    one admin of two groups, each get theirs; hashed if the pair would not fit the column."""
+    pair = f"{subscription.group.chat_id}#{subscription.admin.id}"
+    return pair if len(pair) <= 64 else hashlib.sha256(pair.encode()).hexdigest()
+
+
+async def _claim_group_reports(tx: UnitOfWork, bank: Bank, default_timezone: str, now: datetime,
+                               platforms: Collection[str], claimed: Claimed) -> None:
+    """Monday-morning group reports due, each to the admin who asked, by private message."""
+    for subscription, due in await tx.pushes.reports_due(now, platforms, BATCH):
+        admin = subscription.admin
+        zone = ZoneInfo(admin.timezone or default_timezone)
+        schedule = partial(weekly_at, REPORT_DAY, REPORT_AT, zone)
+        if not await tx.pushes.reschedule_report(subscription, due, schedule(now)):
+            continue
+        fresh = _catch_up(due, now, zone, schedule)
+        if fresh is None:
+            claimed.skipped += 1
+            continue
+        day = fresh.astimezone(zone).date()
+        key = PushKey(PushKind.GROUP_REPORT, subscription.group.platform, _report_key_chat(subscription),
+                      admin.id, day)
+        recorded = await tx.pushes.record_pushes([key], now)
+        if key in recorded:
+            message = await report_message(tx, bank, subscription.group, now, day, WEEKLY_FOOTER)
+            claimed.pushes.append(Push(recorded[key], key.kind,
+                                       Address(key.platform, subscription.private_chat_id), message,
+                                       (admin.platform, admin.user_id)))
+
+
 async def claim_due(store: Store, bank: Bank, default_timezone: str, now: datetime,
                     platforms: Collection[str], rng: random.Random, *, shuffle: bool = True) -> Claimed:
     """Claims the pushes due at `now` on `platforms` (a batch of learners and of groups) and
@@ -238,6 +296,8 @@ async def claim_due(store: Store, bank: Bank, default_timezone: str, now: dateti
     async with store.transaction() as tx:
         await _claim_learners(tx, default_timezone, now, platforms, claimed)
         await _claim_groups(tx, bank, default_timezone, now, platforms, rng, claimed, shuffle)
+        await _claim_digests(tx, bank, default_timezone, now, platforms, claimed)
+        await _claim_group_reports(tx, bank, default_timezone, now, platforms, claimed)
     return claimed
 
 

@@ -6,6 +6,8 @@ group question outside any round, without bonuses.
 A round lives in the database. When a question's time is up, whoever closes it (a conditional update,
 so exactly one caller across ticks, instances and restarts) posts its reveal and opens the next
 question; an answer holds its question open until it is recorded, so none is lost to the reveal.
+An answer is judged by when it was made (the platform's stamp, `Turn.acted_at`), not when the bot got
+round to it: in a burst the bot may grade a press after the deadline it beat.
 """
 
 from __future__ import annotations
@@ -67,9 +69,12 @@ async def start(turn: Turn, total: int, domain: int | None) -> Outgoing:
 
 
 async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) -> list[Outgoing]:
-    """One member's answer: acknowledged privately; the shared message shows the running count."""
+    """One member's answer: acknowledged to the presser alone, as the press's acknowledgement (a
+    round never messages a member privately: the reveal says who was right); the shared message's
+    running count is an edit the adapter may merge or skip."""
     assert prompt.closes_at is not None  # every group question has a deadline
-    if turn.now >= prompt.closes_at or not await turn.tx.prompts.hold_open(prompt.id):
+    acted = turn.acted_at
+    if acted >= prompt.closes_at or not await turn.tx.prompts.hold_open(prompt.id):
         raise Closed("Time is up for this question; the answer is on its way.")
     round_ = await turn.tx.rounds.round(prompt.round_id) if prompt.round_id is not None else None
     position = prompt.round_position or 0
@@ -77,7 +82,8 @@ async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) ->
         graded = await attempt(turn, question, letter, Mode.GROUP, prompt.choice_order)
     else:
         graded = await attempt(
-            turn, question, letter, Mode.ROUND, prompt.choice_order, elapsed=turn.now - prompt.created_at,
+            turn, question, letter, Mode.ROUND, prompt.choice_order,
+            elapsed=max(acted - prompt.created_at, timedelta(0)),
             limit=prompt.closes_at - prompt.created_at)
     verdict = grade(graded, turn.scheduler)
     if round_ is not None and verdict.correct:  # only a right answer extends a run: read it then
@@ -85,7 +91,7 @@ async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) ->
                                                                         turn.learner.id))
         verdict = grade(graded, turn.scheduler)
     if not await turn.tx.rounds.add_group_answer(prompt.id, turn.learner.id, letter, verdict.correct,
-                                                 turn.now, verdict.run):
+                                                 acted, verdict.run):
         raise Closed("You have already answered this one.")
     await record(turn, graded, verdict)
     if verdict.points:
@@ -94,8 +100,9 @@ async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) ->
     header = round_header(round_, position, count) if round_ is not None else group_header(count)
     return [
         Outgoing(acknowledgement(verdict.correct, verdict.points, verdict.speed, verdict.streak),
-                 private=True),
-        Outgoing(question_text(question, header), answer_buttons(prompt.id), replace=True),
+                 private=True, fleeting=True),
+        Outgoing(question_text(question, header), answer_buttons(prompt.id), replace=True,
+                 skippable=True),
     ]
 
 

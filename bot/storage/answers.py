@@ -13,6 +13,7 @@ from bot.domain.models import (
     DomainRecord,
     FirstAttempt,
 )
+from bot.domain.tallies import QuestionTally
 from bot.storage.repo import Repo, to_card
 from bot.storage.schema import (
     AnswerRow,
@@ -32,13 +33,15 @@ class AnswerRepo(Repo):
         return to_card(row) if row else None
 
     async def save_card(self, learner_id: int, card: CardState) -> None:
-        row = await self._s.get(CardRow, (learner_id, card.question_id))
-        if row is None:
-            row = CardRow(learner_id=learner_id, question_id=card.question_id)
-            self._s.add(row)
-        row.state, row.stability, row.difficulty = card.state, card.stability, card.difficulty
-        row.due, row.last_review = card.due, card.last_review
-        row.question_version = card.question_version
+        """One upsert: a new card costs no read first (the caller has just looked for it)."""
+        values = {"state": card.state, "stability": card.stability, "difficulty": card.difficulty,
+                  "due": card.due, "last_review": card.last_review, "question_version": card.question_version}
+        stmt = self._insert(CardRow).values(learner_id=learner_id, question_id=card.question_id, **values)
+        await self._s.execute(stmt.on_conflict_do_update(index_elements=["learner_id", "question_id"],
+                                                         set_=values))
+        loaded = self._s.identity_map.get(self._s.identity_key(CardRow, (learner_id, card.question_id)))
+        if loaded is not None:  # a row this event read before: let a later read see the saved card
+            self._s.expunge(loaded)
 
     async def count_due(self, learner_id: int, before: datetime) -> int:
         stmt = select(func.count()).select_from(CardRow).where(
@@ -114,3 +117,39 @@ class AnswerRepo(Repo):
             for lid, n in await self._s.execute(stmt):
                 counts[lid] = counts.get(lid, 0) + int(n)
         return counts
+
+    async def question_tallies(self, learner_id: int) -> list[QuestionTally]:
+        """Per question the learner answered, practice and mock alike: answers, wrong ones and the
+        latest, by question id."""
+        practice = (select(AnswerRow.question_id, func.count(),
+                           func.sum(case((AnswerRow.correct, 0), else_=1)), func.max(AnswerRow.answered_at))
+                    .where(AnswerRow.learner_id == learner_id).group_by(AnswerRow.question_id))
+        mocks = (select(MockItemRow.question_id, func.count(),
+                        func.sum(case((MockItemRow.correct, 0), else_=1)), func.max(MockItemRow.answered_at))
+                 .join(MockRow, MockRow.id == MockItemRow.mock_id)
+                 .where(MockRow.learner_id == learner_id, MockItemRow.answered_at.is_not(None))
+                 .group_by(MockItemRow.question_id))
+        tallies: dict[str, QuestionTally] = {}
+        for stmt in (practice, mocks):
+            for qid, n, wrong, last in await self._s.execute(stmt):
+                was = tallies.get(qid)
+                tallies[qid] = QuestionTally(qid, int(n), int(wrong or 0), last) if was is None else \
+                    QuestionTally(qid, was.answered + int(n), was.wrong + int(wrong or 0),
+                                  max(was.last_answered, last))
+        return [tallies[qid] for qid in sorted(tallies)]
+
+    async def tally(self, learner_id: int, since: datetime, until: datetime) -> DomainRecord:
+        """Answers given in [since, until) and how many were right, practice and mock alike."""
+        right = case((AnswerRow.correct, 1), else_=0)
+        practice = (select(func.count(), func.sum(right)).where(
+            AnswerRow.learner_id == learner_id, AnswerRow.answered_at >= since,
+            AnswerRow.answered_at < until))
+        mocks = (select(func.count(), func.sum(case((MockItemRow.correct, 1), else_=0)))
+                 .select_from(MockItemRow).join(MockRow, MockRow.id == MockItemRow.mock_id)
+                 .where(MockRow.learner_id == learner_id, MockItemRow.answered_at >= since,
+                        MockItemRow.answered_at < until))
+        answered = correct = 0
+        for stmt in (practice, mocks):
+            n, c = (await self._s.execute(stmt)).one()
+            answered, correct = answered + int(n), correct + int(c or 0)
+        return DomainRecord(answered, correct)

@@ -7,14 +7,26 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
+from sqlalchemy.dialects import registry
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.storage import inloop_sqlite
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+# A statement never waits inside SQLite for another process's write lock: that would stop the event
+# loop (inloop_sqlite). The Store waits for it between tries instead (store._take_write_lock).
+BUSY_TIMEOUT_MS = 0
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """An async engine; on SQLite, foreign keys are enforced and writers wait instead of failing."""
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    """An async engine; on SQLite, foreign keys are enforced and writers wait instead of failing.
+    SQLite URLs (`sqlite+aiosqlite://`, as configured) run on the in-loop driver (inloop_sqlite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        registry.register("sqlite.inloop", inloop_sqlite.__name__, "SQLiteDialect_inloop")
+        parsed = parsed.set(drivername=inloop_sqlite.NAME)
+    engine = create_async_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
@@ -26,14 +38,14 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     # first write ran (and was committed by RELEASE) on its own, surviving a later rollback. Turning
     # the driver's own transaction handling off and sending BEGIN ourselves (SQLAlchemy's recipe for
     # pysqlite/aiosqlite) makes every unit of work one real transaction. IMMEDIATE: it takes the write
-    # lock at the start, so a second writer waits (busy_timeout) instead of failing later when its
-    # snapshot turns out stale.
+    # lock at the start, so a second writer waits for it there (the Store retries) instead of failing
+    # later when its snapshot turns out stale.
     dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a power cut may lose the last commits
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

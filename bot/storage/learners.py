@@ -1,4 +1,5 @@
-"""Learners: one per person per platform, their settings and first contact."""
+"""Learners: one per person (their accounts on each platform are identities), their settings and
+first contact."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.models import (
@@ -22,7 +23,11 @@ from bot.storage.schema import (
     GroupAnswerRow,
     GroupMemberRow,
     GroupPointsRow,
+    GroupReportSubscriptionRow,
+    IdentityRow,
     LearnerRow,
+    LinkCodeRow,
+    LinkGuessRow,
     MockItemRow,
     MockRow,
     PromptRow,
@@ -32,12 +37,13 @@ from bot.storage.schema import (
 
 class LearnerRepo(Repo):
     async def learner(self, person: Person, now: datetime, private_chat_id: str | None) -> Learner:
-        """The learner behind `person`, created on first contact; keeps name and DM chat fresh."""
-        stmt = select(LearnerRow).where(
-            LearnerRow.platform == person.platform, LearnerRow.user_id == person.user_id
-        )
-        row = (await self._s.execute(stmt)).scalar_one_or_none()
-        if row is None:
+        """The learner behind `person` (one query, through the account's identity), created on first
+        contact; keeps the name and the account's DM chat fresh."""
+        stmt = (select(LearnerRow, IdentityRow)
+                .join(IdentityRow, IdentityRow.learner_id == LearnerRow.id)
+                .where(IdentityRow.platform == person.platform, IdentityRow.user_id == person.user_id))
+        found = (await self._s.execute(stmt)).one_or_none()
+        if found is None:
             row = LearnerRow(
                 platform=person.platform, user_id=person.user_id,
                 display_name=person.display_name[:128], daily_goal=DEFAULT_GOAL,
@@ -46,26 +52,38 @@ class LearnerRepo(Repo):
             try:
                 async with self._s.begin_nested():
                     self._s.add(row)
+                    await self._s.flush()
+                    identity = IdentityRow(platform=person.platform, user_id=person.user_id,
+                                           learner_id=row.id, private_chat_id=private_chat_id,
+                                           unreachable=False, linked_at=now)
+                    self._s.add(identity)
                 self._fresh.learners.add(row.id)
                 self._fresh.without_prompts.add(row.id)
             except IntegrityError:  # created concurrently by another event from the same person
-                row = (await self._s.execute(stmt)).scalar_one()
+                row, identity = (await self._s.execute(stmt)).one()
+        else:
+            row, identity = found
         if row.display_name != person.display_name[:128]:
             row.display_name = person.display_name[:128]
-        if private_chat_id and (row.private_chat_id != private_chat_id or row.unreachable):
-            row.private_chat_id, row.unreachable = private_chat_id, False
+        if private_chat_id and (identity.private_chat_id != private_chat_id or identity.unreachable):
+            identity.private_chat_id, identity.unreachable = private_chat_id, False
+            if (row.platform, row.user_id) == (person.platform, person.user_id):  # pushes go here
+                row.private_chat_id, row.unreachable = private_chat_id, False
         await self._s.flush()
         return to_learner(row)
 
     async def find_learner(self, platform: str, user_id: str) -> Learner | None:
-        row = (await self._s.execute(select(LearnerRow).where(
-            LearnerRow.platform == platform, LearnerRow.user_id == user_id))).scalar_one_or_none()
+        """The account's learner, read afresh (a merge may have changed the row this event loaded)."""
+        stmt = (select(LearnerRow).join(IdentityRow, IdentityRow.learner_id == LearnerRow.id)
+                .where(IdentityRow.platform == platform, IdentityRow.user_id == user_id)
+                .execution_options(populate_existing=True))
+        row = (await self._s.execute(stmt)).scalar_one_or_none()
         return to_learner(row) if row else None
 
     async def update_learner(self, learner: Learner, **changes: Any) -> Learner:
         """Stores new values for the given settings fields and returns the updated learner."""
         allowed = {"timezone", "remind_at", "exam_date", "daily_goal", "unreachable", "streak",
-                   "certified_on", "last_readiness"}
+                   "certified_on", "last_readiness", "digest"}
         assert set(changes) <= allowed, changes
         values = {k: (v.strftime("%H:%M") if isinstance(v, time) else v) for k, v in changes.items()
                   if k not in {"streak", "last_readiness"}}
@@ -79,7 +97,12 @@ class LearnerRepo(Repo):
         return replace(learner, **changes)
 
     async def forget(self, learner_id: int) -> None:
-        """Deletes every row about the learner (explicitly, so it holds without FK cascades too)."""
+        """Deletes every row about the learner, on every linked account (explicitly, so it holds
+        without FK cascades too)."""
+        accounts = select(IdentityRow.platform, IdentityRow.user_id).where(
+            IdentityRow.learner_id == learner_id)
+        await self._s.execute(delete(LinkGuessRow).where(
+            tuple_(LinkGuessRow.platform, LinkGuessRow.user_id).in_(accounts)))
         await self._s.execute(delete(MockItemRow).where(MockItemRow.mock_id.in_(
             select(MockRow.id).where(MockRow.learner_id == learner_id))))
         for table, column in ((MockRow, MockRow.learner_id),
@@ -87,8 +110,11 @@ class LearnerRepo(Repo):
                               (GroupAnswerRow, GroupAnswerRow.learner_id),
                               (GroupMemberRow, GroupMemberRow.learner_id),
                               (GroupPointsRow, GroupPointsRow.learner_id),
+                              (GroupReportSubscriptionRow, GroupReportSubscriptionRow.learner_id),
                               (AnswerRow, AnswerRow.learner_id), (CardRow, CardRow.learner_id),
                               (QuestionReportRow, QuestionReportRow.learner_id),
-                              (PromptRow, PromptRow.learner_id)):
+                              (PromptRow, PromptRow.learner_id),
+                              (LinkCodeRow, LinkCodeRow.learner_id),
+                              (IdentityRow, IdentityRow.learner_id)):
             await self._s.execute(delete(table).where(column == learner_id))
         await self._s.execute(delete(LearnerRow).where(LearnerRow.id == learner_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.domain.models import (
     Prompt,
@@ -64,6 +64,12 @@ class PromptRepo(Repo):
         stmt = (select(PromptRow.id).where(PromptRow.id == prompt_id, PromptRow.closed_at.is_(None))
                 .with_for_update(read=True))
         return (await self._s.execute(stmt)).scalar_one_or_none() is not None
+
+    async def next_group_close(self, platform: str) -> datetime | None:
+        stmt = select(func.min(PromptRow.closes_at)).where(
+            PromptRow.platform == platform, PromptRow.closed_at.is_(None), PromptRow.closes_at.is_not(None))
+        closes: datetime | None = (await self._s.execute(stmt)).scalar_one_or_none()
+        return closes
 
     async def due_group_prompts(self, now: datetime, limit: int = 100) -> list[Prompt]:
         """Open group questions whose answer window has ended."""

@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 
 from bot.domain.models import (
     Group,
     Learner,
     PushKey,
     PushOutcome,
+    ReportSubscription,
 )
 from bot.storage.repo import Repo, to_group, to_learner
 from bot.storage.schema import (
     GroupChatRow,
+    GroupReportSubscriptionRow,
     LearnerRow,
     PushRow,
 )
@@ -85,5 +87,52 @@ class PushRepo(Repo):
         result = await self._write(update(GroupChatRow).where(
             GroupChatRow.platform == group.platform, GroupChatRow.chat_id == group.chat_id,
             GroupChatRow.next_push_at == expected,
+        ).values(next_push_at=following))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def digests_due(self, now: datetime, platforms: Collection[str],
+                          limit: int) -> list[tuple[Learner, datetime]]:
+        """Reachable learners owed a weekly digest by `now`, soonest first, with when it was owed."""
+        stmt = (select(LearnerRow).where(LearnerRow.digest_next_at <= now,
+                                         LearnerRow.unreachable.is_(False),
+                                         LearnerRow.platform.concat("").in_(platforms))
+                .order_by(LearnerRow.digest_next_at).limit(limit))
+        rows = list(await self._s.scalars(stmt))
+        return [(to_learner(r), r.digest_next_at) for r in rows if r.digest_next_at is not None]
+
+    async def set_next_digest(self, learner_id: int, when: datetime | None) -> None:
+        await self._write(update(LearnerRow).where(LearnerRow.id == learner_id)
+                          .values(digest_next_at=when))
+
+    async def reschedule_digest(self, learner_id: int, expected: datetime | None,
+                                following: datetime | None) -> bool:
+        """Moves the learner's next digest only from `expected`: of two ticks, one wins."""
+        result = await self._write(update(LearnerRow).where(
+            LearnerRow.id == learner_id, LearnerRow.digest_next_at == expected,
+        ).values(digest_next_at=following))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def reports_due(self, now: datetime, platforms: Collection[str],
+                          limit: int) -> list[tuple[ReportSubscription, datetime]]:
+        """Weekly group reports owed by `now` to reachable admins, soonest first."""
+        sub = GroupReportSubscriptionRow
+        stmt = (select(sub, GroupChatRow, LearnerRow)
+                .join(GroupChatRow, and_(GroupChatRow.platform == sub.platform,
+                                         GroupChatRow.chat_id == sub.chat_id))
+                .join(LearnerRow, LearnerRow.id == sub.learner_id)
+                .where(sub.next_push_at <= now, sub.platform.in_(platforms),
+                       LearnerRow.unreachable.is_(False))
+                .order_by(sub.next_push_at).limit(limit))
+        return [(ReportSubscription(to_group(group), to_learner(admin), row.private_chat_id),
+                 row.next_push_at) for row, group, admin in await self._s.execute(stmt)
+                if row.next_push_at is not None]
+
+    async def reschedule_report(self, subscription: ReportSubscription, expected: datetime | None,
+                                following: datetime | None) -> bool:
+        """Moves the subscription's next report only from `expected`: of two ticks, one wins."""
+        sub = GroupReportSubscriptionRow
+        result = await self._write(update(sub).where(
+            sub.platform == subscription.group.platform, sub.chat_id == subscription.group.chat_id,
+            sub.learner_id == subscription.admin.id, sub.next_push_at == expected,
         ).values(next_push_at=following))
         return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -26,6 +26,15 @@ class FirstContact:
     learners: set[int] = field(default_factory=set)
     without_prompts: set[int] = field(default_factory=set)
 
+    def copy(self) -> FirstContact:
+        return FirstContact(set(self.learners), set(self.without_prompts))
+
+    def restore(self, earlier: FirstContact) -> None:
+        self.learners.clear()
+        self.learners.update(earlier.learners)
+        self.without_prompts.clear()
+        self.without_prompts.update(earlier.without_prompts)
+
 
 class Repo:
     """One aggregate's storage over the unit of work's session."""
@@ -73,6 +82,7 @@ def to_learner(row: LearnerRow) -> Learner:
         certified_on=row.certified_on,
         last_readiness=(row.readiness_mean, row.readiness_pass)
         if row.readiness_mean is not None and row.readiness_pass is not None else None,
+        digest=row.digest,
     )
 
 

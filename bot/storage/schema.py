@@ -58,6 +58,8 @@ class LearnerRow(Base):
     __table_args__ = (UniqueConstraint("platform", "user_id", name="uq_learners_platform_user"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    # The account pushes go to, one of the learner's `identities` (which find the learner): with
+    # its address here the scheduler's due-time query reads no other table.
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(128))
@@ -81,6 +83,9 @@ class LearnerRow(Base):
     # The readiness forecast last shown, so the next one can say what moved.
     readiness_mean: Mapped[float | None] = mapped_column(Float)
     readiness_pass: Mapped[float | None] = mapped_column(Float)
+    # The weekly digest (opt-in) and when the next one is owed: Sunday evening, the learner's time.
+    digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    digest_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class CardRow(Base):
@@ -228,6 +233,22 @@ class GroupPointsRow(Base):
     points: Mapped[int] = mapped_column(Integer)
 
 
+class GroupReportSubscriptionRow(Base):
+    """An admin who asked for a group's report every Monday morning (their time), by private message."""
+
+    __tablename__ = "group_report_subscriptions"
+    __table_args__ = (Index("ix_group_report_subscriptions_learner", "learner_id"),)
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the group
+    learner_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    private_chat_id: Mapped[str] = mapped_column(String(64))  # where the admin is reached
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
 class PushRow(Base):
     """One scheduled push, claimed before it is sent: the unique key makes it happen at most once."""
 
@@ -338,3 +359,44 @@ class AdapterStateRow(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(String(256))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IdentityRow(Base):
+    """One account on one platform and the learner it is; linked accounts share a learner."""
+
+    __tablename__ = "identities"
+    __table_args__ = (Index("ix_identities_learner", "learner_id"),)
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(Id, ForeignKey("learners.id", ondelete="CASCADE"))
+    private_chat_id: Mapped[str | None] = mapped_column(String(64))
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LinkCodeRow(Base):
+    """A /link code, stored as its SHA-256 so the table gives no usable code; single use."""
+
+    __tablename__ = "link_codes"
+    __table_args__ = (Index("ix_link_codes_learner", "learner_id"),)
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(Id, ForeignKey("learners.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))  # the account that made it
+    user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LinkGuessRow(Base):
+    """Wrong codes an account sent with /link CODE, and the lock they earned (by account, not by
+    learner, so one person cannot guess on; no row: no wrong codes)."""
+
+    __tablename__ = "link_guesses"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wrong: Mapped[int] = mapped_column(SmallInteger)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

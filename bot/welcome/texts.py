@@ -57,14 +57,22 @@ HELP = "\n".join((
     "/timezone Area/City - your time zone, e.g. America/Chicago",
     "/goal N - questions per day, 1-50",
     "/settings - your current settings",
+    "/digest on|off - your week in review every Sunday evening: answers, accuracy, streak, readiness "
+    "and your weakest topic to drill",
     "/about - the CMAS exam: format, domains, fees, retakes, renewal",
-    "/forgetme - delete everything stored about you",
+    "/export [missed|all] - as an Anki package and a CSV file: the questions you missed (answered "
+    "wrong at least once, in practice, rounds or mocks; the default) or all you have answered",
+    "/link - one learner across Telegram, Discord and the console: shows a code to send as "
+    "/link CODE on your other platform within 10 minutes (/unlink detaches an account)",
+    "/forgetme - delete everything stored about you (on every linked account)",
     "In a group:",
     "/round [N] - a live round of N questions in a row (default 5, 1-20), each open for the group's "
     "round time, one answer each (/quiz there starts one of 5)",
     "/leaderboard [week|all] - the members ranked by points; weeks start Monday 00:00 in the group's "
     "time zone",
     "/groupsettings - the group's settings (admins change them)",
+    "/groupreport [weekly on|off] - admins: the group's week (active members, accuracy by domain, "
+    "most-missed questions, who went quiet before an exam), sent privately; weekly: every Monday",
     "",
     "Answer with the A-D buttons, or type the letter in a private chat.",
     RULES,

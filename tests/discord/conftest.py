@@ -38,7 +38,7 @@ async def start_bot(fake: FakeDiscord, study_bot: StudyBot) -> AsyncIterator[Sta
     async def start(bot: StudyBot = study_bot, token: str = TOKEN, guild_id: int | None = None,
                     **shards: Any) -> DiscordFrontend:
         config = DiscordConfig(token, guild_id, fake.api_url, fake.gateway_url, **shards)
-        frontend = DiscordFrontend(bot, config, reveal_every=0.05)
+        frontend = DiscordFrontend(bot, config, reveal_every=0.05, count_edit_every=0.0)
         await frontend.start()
         running.append(frontend)
         await fake.connected()

@@ -47,6 +47,7 @@ class Message:
     components: list[Json] = field(default_factory=list)
     flags: int = 0
     edits: int = 0
+    files: dict[str, bytes] = field(default_factory=dict)  # attachments by filename
 
     @property
     def text(self) -> str:
@@ -69,6 +70,8 @@ class Message:
             self.embeds = body["embeds"] or []
         if "components" in body:
             self.components = body["components"] or []
+        if "attachments" in body or "_files" in body:
+            self.files = body.get("_files", {})
 
     def to_json(self) -> Json:
         return {"id": str(self.id), "channel_id": str(self.channel_id), "author": BOT_USER,
@@ -91,6 +94,7 @@ class Exchange:
     original: Message | None = None  # the pressed message, or the command's response
     original_edits: int = 0
     followups: list[Message] = field(default_factory=list)
+    followed_at: float | None = None  # loop time of the first follow-up
 
 
 class FakeDiscord:
@@ -294,6 +298,8 @@ class FakeDiscord:
                 exchange = self.exchanges[token]
                 message = self._post(exchange.channel_id, body)
                 exchange.followups.append(message)
+                if exchange.followed_at is None:
+                    exchange.followed_at = asyncio.get_running_loop().time()
                 return _json(message.to_json())
             case "POST", ["users", "@me", "channels"]:
                 recipient = int(body["recipient_id"])
@@ -344,7 +350,8 @@ async def _body(request: web.Request) -> Any:
         return {}
     if request.content_type.startswith("multipart/"):
         form = await request.post()
-        return json.loads(str(form["payload_json"]))
+        files = {part.filename: part.file.read() for part in form.values() if isinstance(part, web.FileField)}
+        return {**json.loads(str(form["payload_json"])), "_files": files}
     return await request.json()
 
 

@@ -17,7 +17,7 @@ from tests.discord.fake_discord import GUILD_ID, TOKEN, FakeDiscord
 
 EXPECTED = {"report", "start", "help", "quiz", "daily", "stats", "examdate", "remind", "timezone", "goal",
             "settings", "about", "forgetme", "leaderboard", "groupsettings", "mock", "plan",
-            "examresult", "round"}
+            "examresult", "round", "digest", "groupreport", "export", "link", "unlink"}
 MESSAGE_CONTENT = 1 << 15
 
 
@@ -52,6 +52,8 @@ async def test_commands_synced_once_with_typed_options_and_no_privileged_intent(
     assert not questions.get("required")
     result = option(by_name["examresult"], "result")
     assert result["required"] is True and [c["value"] for c in result["choices"]] == ["passed", "failed"]
+    export = option(by_name["export"], "questions")
+    assert not export.get("required") and [c["value"] for c in export["choices"]] == ["missed", "all"]
 
 
 def test_every_core_command_has_a_slash_command(study_bot: StudyBot) -> None:

@@ -26,7 +26,8 @@ def test_text_over_an_embed_splits_at_lines_with_buttons_on_the_last_page() -> N
     assert all(len(p.text) <= CONTENT_MAX for p in result)
     assert "\n".join(p.text for p in result) == "\n".join(lines)  # nothing lost, cut at line ends
     assert ["view" in p.send_kwargs() for p in result] == [False, False, True]
-    assert result[-1].send_kwargs()["file"].filename == "chart.png"
+    [chart] = result[-1].send_kwargs()["files"]
+    assert chart.filename == "chart.png"
 
 
 def test_an_edit_is_one_message_cut_to_an_embed() -> None:

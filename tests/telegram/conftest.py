@@ -26,7 +26,7 @@ def config_for(api: FakeBotApi, **changes: Any) -> TelegramConfig:
     """Fast settings for tests: short polls and reveal ticks, no 20-per-minute group pacing."""
     config = TelegramConfig(token=api.token, base_url=api.base_url, poll_timeout=1.0,
                             group_messages_per_minute=0, flood_retries=1, network_backoff=0.01,
-                            reveal_every=0.05)
+                            reveal_every=0.05, count_edit_every=0.0)
     return dataclasses.replace(config, **changes)
 
 

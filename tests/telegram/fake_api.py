@@ -14,6 +14,7 @@ import contextlib
 import html
 import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Callable
@@ -109,6 +110,9 @@ class FakeBotApi:
     chats: dict[int, Json] = field(default_factory=dict)
     messages: dict[tuple[int, int], Json] = field(default_factory=dict)
     delivered_at: dict[int, float] = field(default_factory=dict)  # update id -> first handed out
+    # Telegram's flood limit for a group: more messages (edits included) in a minute are refused with
+    # a 429 whose retry_after says when the oldest leaves the window. 0: no limit.
+    group_messages_per_minute: int = 0
 
     def __post_init__(self) -> None:
         self._updates: list[Json] = []
@@ -118,6 +122,7 @@ class FakeBotApi:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._open_queries: set[str] = set()
         self._failures: list[_Failure] = []
+        self._group_posts: dict[int, list[float]] = {}  # group -> loop times of its recent messages
         self._arrived = asyncio.Event()
         self._recorded = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -201,6 +206,10 @@ class FakeBotApi:
         return self.push({"callback_query": {"id": query_id, "from": user, "chat_instance": "1",
                                              "message": message, "data": data}})
 
+    def query_of(self, update_id: int) -> str:
+        """The callback query id of a press pushed as `update_id`."""
+        return str(self._pushed[update_id]["callback_query"]["id"])
+
     def fail(self, method: str, status: int, description: str, *, retry_after: int | None = None,
              chat_id: int | None = None, times: int = 1) -> None:
         """The next `times` calls of `method` (to `chat_id`, if given) fail like this."""
@@ -245,7 +254,9 @@ class FakeBotApi:
         if request.body_exists:
             for key, value in (await request.post()).items():
                 if isinstance(value, web.FileField):
-                    params[key] = {"filename": value.filename, "size": len(value.file.read())}
+                    data = value.file.read()
+                    params[key] = {"filename": value.filename, "size": len(data), "data": data,
+                                   "mime": value.content_type}
                 else:
                     params[key] = json.loads(value) if key in JSON_FIELDS else value
         call = Call(method, params, asyncio.get_running_loop().time())
@@ -272,14 +283,22 @@ class FakeBotApi:
                     and failure.chat_id in (None, call.chat_id):
                 failure.times -= 1
                 raise ApiError(failure.status, failure.description, failure.retry_after)
-        if call.method in {"sendMessage", "sendPhoto"} and call.chat_id in self.blocked:
+        if call.method in {"sendMessage", "sendPhoto", "sendDocument"} and call.chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if (self.group_messages_per_minute and call.chat_id is not None and call.chat_id < 0
+                and call.method in {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}):
+            recent = [t for t in self._group_posts.get(call.chat_id, []) if t > call.at - 60]
+            if len(recent) >= self.group_messages_per_minute:
+                wait = math.ceil(recent[0] + 60 - call.at)
+                raise ApiError(429, f"Too Many Requests: retry after {wait}", wait)
+            self._group_posts[call.chat_id] = [*recent, call.at]
 
     async def _dispatch(self, call: Call) -> Any:
         handler: Callable[[Json], Any] | None = {
             "getMe": lambda _: BOT_USER,
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
+            "sendDocument": self._send_document,
             "editMessageText": self._edit_message_text,
             "answerCallbackQuery": self._answer_callback_query,
             "getChatMember": self._get_chat_member,
@@ -355,6 +374,17 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: message caption is too long")
         photo = [{"file_id": "photo1", "file_unique_id": "p1", "width": 640, "height": 480}]
         return self._store(chat, {"photo": photo, "caption": caption}, self._checked_markup(params))
+
+    def _send_document(self, params: Json) -> Json:
+        chat = self._chat(params)
+        upload = params.get("document")
+        if not isinstance(upload, dict):
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        if upload["size"] > 50 * 2**20:
+            raise ApiError(413, "Request Entity Too Large")
+        document = {"file_id": f"doc-{upload['filename']}", "file_unique_id": upload["filename"],
+                    "file_name": upload["filename"], "mime_type": upload["mime"], "file_size": upload["size"]}
+        return self._store(chat, {"document": document}, self._checked_markup(params))
 
     def _edit_message_text(self, params: Json) -> Json:
         key = (int(params["chat_id"]), int(params["message_id"]))

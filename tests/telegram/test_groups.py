@@ -35,7 +35,7 @@ async def test_group_round_one_answer_each_then_reveal_and_leaderboard(
     assert question.buttons == [["A", "B", "C", "D"]]
 
     ack, [edit] = await _press(api, alice, question, "B")
-    assert ack.params["text"] == "Correct, +20 (speed +10)" and ack.params["show_alert"] == "true"
+    assert ack.params["text"] == "Correct, +20 (speed +10)" and ack.params["show_alert"] == "false"
     assert "1 answered" in edit.text and edit.message == question.message and edit.buttons
     ack, [edit] = await _press(api, bob, question, "C")
     assert ack.params["text"] == "Not quite" and "2 answered" in edit.text
@@ -119,8 +119,10 @@ async def test_commands_for_other_bots_are_ignored_and_personal_ones_point_to_th
     assert [c.chat_id for c in api.made("sendMessage")] == [GROUP, GROUP, GROUP]
 
 
-async def test_a_slow_grading_is_acknowledged_blank_and_the_result_comes_privately(
-        core: StudyBot, api: FakeBotApi, alice: Json) -> None:
+async def test_a_slow_grading_is_acknowledged_blank_and_the_reveal_is_the_verdict(
+        core: StudyBot, api: FakeBotApi, alice: Json, clock: FixedClock) -> None:
+    """A round verdict that misses the acknowledgement window is not sent privately, nor posted in
+    the group: the reveal names who was right."""
     api.group(GROUP, "CMAS evening class")
     async with running(core, api, ack_within=0.0):  # every grading counts as slow
         api.say(alice, "/quiz", chat_id=GROUP)
@@ -128,7 +130,10 @@ async def test_a_slow_grading_is_acknowledged_blank_and_the_result_comes_private
         mark = api.mark()
         api.press(alice, question, "B")
         [ack] = await api.wait("answerCallbackQuery", since=mark)
-        [result] = await api.wait("sendMessage", since=mark)
         [edit] = await api.wait("editMessageText", since=mark)
-    assert "text" not in ack.params and ack.at <= result.at
-    assert result.chat_id == 101 and result.text == "Correct, +20 (speed +10)" and "1 answered" in edit.text
+        await api.quiet()
+        assert api.made("sendMessage", since=mark) == []
+        clock.set(clock.now() + timedelta(seconds=61))
+        [reveal] = await api.wait("sendMessage", since=mark)
+    assert "text" not in ack.params and "1 answered" in edit.text
+    assert reveal.chat_id == GROUP and "Right (1 of 1): Alice" in reveal.text

@@ -37,6 +37,7 @@ class Stalling:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.parallel_transactions = store.parallel_transactions
         self.stall = False
         self.reached = asyncio.Event()
         self.release = asyncio.Event()

@@ -1,0 +1,153 @@
+"""A live round in a big group, as issue 19 describes it, on SQLite and PostgreSQL.
+
+Telegram: 5,000 members (half never opened a private chat with the bot), a 30-second round question,
+1,000 members pressing at random instants over the 10 s that end 2 s before the close, one 429 on
+answerCallbackQuery and on editMessageText mid-burst, the fake Bot API holding the group to 20
+messages a minute. Discord: 3,000 members, the same 1,000 presses through the fake gateway. The
+scenario itself is tests/round_scenario.py (its 50-press version runs in the suite).
+
+Printed per platform and database: presses counted and refused, acknowledgement p50/p99 (Discord: the
+verdict's delay after the press), group posts that are not the round's own, private messages, the
+reveal's delay after the close, and how many transactions the presses took. A baseline from the same
+run: the core alone handling the same 1,000 presses one transaction each (the path before batching),
+printed as presses per second next to the batched path's.
+
+Run: scripts/with-postgres.sh .venv/bin/python benchmarks/round_at_scale.py [presses]
+(without TEST_POSTGRES_URL only SQLite runs)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+
+from bot.content.bank import load_bank  # noqa: E402
+from bot.core import StudyBot  # noqa: E402
+from bot.domain.questions import Bank  # noqa: E402
+from bot.events import Address, ButtonPressed, Chat, Command, Person  # noqa: E402
+from bot.storage.engine import make_engine, upgrade  # noqa: E402
+from bot.storage.schema import Base  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
+from tests.discord.fake_discord import FakeDiscord  # noqa: E402
+from tests.round_scenario import Scenario, add_members, discord_round, make_core, telegram_round  # noqa: E402
+
+
+@asynccontextmanager
+async def fresh_store(url: str | None) -> AsyncIterator[Store]:
+    """An empty, migrated database: a new SQLite file, or the PostgreSQL one emptied."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = url or f"sqlite+aiosqlite:///{folder}/round.sqlite3"
+        await asyncio.to_thread(upgrade, url)
+        engine = make_engine(url)
+        if engine.dialect.name == "postgresql":
+            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            async with engine.begin() as conn:
+                await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        try:
+            yield Store(engine)
+        finally:
+            await engine.dispose()
+
+
+async def one_at_a_time(url: str | None, bank: Bank, presses: int) -> float:
+    """Baseline: the same presses on one round question, each in a transaction of its own (what
+    every press cost before bot.press_queue), handled as fast as they go; presses per second."""
+    async with fresh_store(url) as store:
+        core = make_core(store, bank)
+        chat = Chat(Address("bench", "-1"), is_group=True)
+        await add_members(core.store, "bench", "-1", range(10_000, 10_000 + presses), 300, core.clock.now())
+        [question] = await core.handle(Command(Person("bench", "1", "Organiser"), chat, "round", ("1",)))
+        data = question.choices[0].payload
+        events = [ButtonPressed(Person("bench", str(10_000 + i), f"User {10_000 + i}"), chat, data,
+                                update_id=f"b{i}") for i in range(presses)]
+        started = time.perf_counter()
+        for event in events:
+            await core._run(event, core._dispatch)
+        return presses / (time.perf_counter() - started)
+
+
+async def batched(url: str | None, bank: Bank, presses: int) -> float:
+    """The same presses submitted at once through the core (bot.press_queue); presses per second."""
+    async with fresh_store(url) as store:
+        core = make_core(store, bank)
+        chat = Chat(Address("bench", "-1"), is_group=True)
+        await add_members(core.store, "bench", "-1", range(10_000, 10_000 + presses), 300, core.clock.now())
+        [question] = await core.handle(Command(Person("bench", "1", "Organiser"), chat, "round", ("1",)))
+        data = question.choices[0].payload
+        events = [ButtonPressed(Person("bench", str(10_000 + i), f"User {10_000 + i}"), chat, data,
+                                update_id=f"b{i}") for i in range(presses)]
+        started = time.perf_counter()
+        await asyncio.gather(*(core.process(event) for event in events))
+        return presses / (time.perf_counter() - started)
+
+
+async def lock_waits(store: Store, stop: asyncio.Event) -> int:
+    """PostgreSQL only: the most sessions seen waiting on a lock at once, sampled every 50 ms."""
+    most = 0
+    async with store.engine.connect() as conn:
+        while not stop.is_set():
+            waiting = (await conn.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"))).scalar_one()
+            most = max(most, int(waiting))
+            await conn.commit()
+            await asyncio.sleep(0.05)
+    return most
+
+
+async def scenario(url: str | None, bank: Bank, presses: int) -> None:
+    label = "PostgreSQL" if url else "SQLite"
+    for platform in ("telegram", "discord"):
+        async with fresh_store(url) as store:
+            core: StudyBot = make_core(store, bank)
+            stop = asyncio.Event()
+            waits = asyncio.create_task(lock_waits(store, stop)) if url else None
+            if platform == "telegram":
+                outcome = await telegram_round(core, Scenario(5000, presses, 10.0, 2.0, 30))
+            else:
+                fake = FakeDiscord()
+                await fake.start()
+                try:
+                    outcome = await discord_round(core, fake, Scenario(3000, presses, 10.0, 2.0, 30))
+                finally:
+                    await fake.stop()
+            stop.set()
+            most_waiting = await waits if waits else None
+        print(f"\n{platform}, {label}:")
+        for line in outcome.lines():
+            print("  " + line)
+        if most_waiting is not None:
+            print(f"  sessions waiting on a lock at once, at most: {most_waiting}")
+    alone = await one_at_a_time(url, bank, presses)
+    together = await batched(url, bank, presses)
+    print(f"\ncore only, {label}, {presses} presses on one question: one transaction each "
+          f"{alone:.0f}/s (baseline), batched {together:.0f}/s ({together / alone:.1f}x)")
+
+
+async def main() -> None:
+    presses = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    logging.basicConfig(level=logging.WARNING)
+    bank = load_bank(ROOT / "content" / "questions")
+    random.seed(1)
+    await scenario(None, bank, presses)
+    postgres = os.environ.get("TEST_POSTGRES_URL")
+    if postgres:
+        await scenario(postgres, bank, presses)
+    else:
+        print("\n(no TEST_POSTGRES_URL: the PostgreSQL runs were skipped)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

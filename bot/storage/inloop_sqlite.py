@@ -1,0 +1,66 @@
+"""SQLite for the asyncio engine without a thread hop per call.
+
+aiosqlite runs each DB-API call in a thread of its own and wakes the event loop with the result:
+several loop round trips per statement, which cost more CPU than SQLite's own work (a round press ran
+25 statements in about 180 loop iterations; benchmarks/round_at_scale.py). SQLite answers an indexed
+query in microseconds, so here the standard sqlite3 driver is called directly, inside SQLAlchemy's
+greenlet, on the loop's thread. The price: a statement blocks the loop while it runs, which is what
+aiosqlite exists to avoid, so the connection never waits inside SQLite for a lock (busy_timeout 0;
+the Store takes the write lock at BEGIN and sleeps between tries while another process holds it).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import URL, pool
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.util.concurrency import await_
+
+NAME = "sqlite+inloop"
+
+
+class SQLiteDialect_inloop(SQLiteDialect_pysqlite):
+    """pysqlite, declared async: the asyncio extension runs its blocking calls in the greenlet."""
+
+    driver = "inloop"
+    is_async = True
+    supports_statement_cache = True
+
+    @classmethod
+    def get_pool_class(cls, url: URL) -> type[pool.Pool]:
+        return pool.AsyncAdaptedQueuePool
+
+    def create_connect_args(self, url: URL) -> Any:
+        args, kwargs = super().create_connect_args(url)
+        kwargs["check_same_thread"] = False  # the pool may close a connection from another thread
+        kwargs["factory"] = _Connection
+        return args, kwargs
+
+
+class _Cursor(sqlite3.Cursor):
+    """Yields to the greenlet's parent once per statement: AsyncConnection.execute insists that an
+    async driver awaited something. Nothing suspends, so the loop is not entered."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        await_(_nothing())
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> _Cursor:
+        await_(_nothing())
+        return super().executemany(sql, seq_of_parameters)
+
+
+    async def _async_soft_close(self) -> None:
+        """AsyncConnection's results call this on async drivers' cursors; here the rows simply stay
+        on the cursor until fetched."""
+
+
+class _Connection(sqlite3.Connection):
+    def cursor(self, factory: Any = _Cursor) -> Any:
+        return super().cursor(factory)
+
+
+async def _nothing() -> None:
+    """An awaitable that completes at once."""
