@@ -6,7 +6,8 @@ answerCallbackQuery and on editMessageText mid-burst, the fake Bot API holding t
 messages a minute. Discord: 3,000 members, the same 1,000 presses through the fake gateway. The
 scenario itself is tests/round_scenario.py (its 50-press version runs in the suite).
 
-Printed per platform and database: presses counted and refused, acknowledgement p50/p99 (Discord: the
+The bot runs in a process of its own (benchmarks/round_bot.py), as in production. Printed per
+platform and database: presses counted and refused, acknowledgement p50/p99 (Discord: the
 verdict's delay after the press), group posts that are not the round's own, private messages, the
 reveal's delay after the close, and how many transactions the presses took. A baseline from the same
 run: the core alone handling the same 1,000 presses one transaction each (the path before batching),
@@ -19,6 +20,7 @@ Run: scripts/with-postgres.sh .venv/bin/python benchmarks/round_at_scale.py [pre
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import random
@@ -34,6 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
+from adapters.discord_bot.frontend import DiscordConfig  # noqa: E402
+from adapters.telegram import TelegramConfig  # noqa: E402
 from bot.content.bank import load_bank  # noqa: E402
 from bot.core import StudyBot  # noqa: E402
 from bot.domain.questions import Bank  # noqa: E402
@@ -60,6 +64,11 @@ async def fresh_store(url: str | None) -> AsyncIterator[Store]:
             yield Store(engine)
         finally:
             await engine.dispose()
+
+
+def store_url(store: Store) -> str:
+    """The database URL, password included, for the bot's own process."""
+    return store.engine.url.render_as_string(hide_password=False)
 
 
 async def one_at_a_time(url: str | None, bank: Bank, presses: int) -> float:
@@ -107,22 +116,53 @@ async def lock_waits(store: Store, stop: asyncio.Event) -> int:
     return most
 
 
+class InChild:
+    """Runs the bot (benchmarks/round_bot.py) in a process of its own on the scenario's database, as
+    in production, so the fake platform and the scripted members do not share its CPU."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.batches: int | None = None
+
+    @asynccontextmanager
+    async def __call__(self, _core: StudyBot, config: TelegramConfig | DiscordConfig) -> AsyncIterator[None]:
+        if isinstance(config, TelegramConfig):
+            args = ["telegram", self.url, config.token, str(config.base_url)]
+        else:
+            args = ["discord", self.url, config.token, str(config.api_base_url), str(config.gateway_url)]
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "benchmarks" / "round_bot.py"), *args,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        assert child.stdin is not None and child.stdout is not None
+        if (await child.stdout.readline()).strip() != b"ready":
+            raise RuntimeError("the bot process did not start")
+        try:
+            yield
+        finally:
+            child.stdin.close()
+            said = (await child.stdout.read()).decode().split()
+            await child.wait()
+            self.batches = int(said[-1]) if said[-2:-1] == ["batches"] else None
+
+
 async def scenario(url: str | None, bank: Bank, presses: int) -> None:
     label = "PostgreSQL" if url else "SQLite"
     for platform in ("telegram", "discord"):
         async with fresh_store(url) as store:
             core: StudyBot = make_core(store, bank)
+            bot = InChild(store_url(store))
             stop = asyncio.Event()
             waits = asyncio.create_task(lock_waits(store, stop)) if url else None
             if platform == "telegram":
-                outcome = await telegram_round(core, Scenario(5000, presses, 10.0, 2.0, 30))
+                outcome = await telegram_round(core, Scenario(5000, presses, 10.0, 2.0, 30), bot)
             else:
                 fake = FakeDiscord()
                 await fake.start()
                 try:
-                    outcome = await discord_round(core, fake, Scenario(3000, presses, 10.0, 2.0, 30))
+                    outcome = await discord_round(core, fake, Scenario(3000, presses, 10.0, 2.0, 30), bot)
                 finally:
                     await fake.stop()
+            outcome = dataclasses.replace(outcome, batches=bot.batches)
             stop.set()
             most_waiting = await waits if waits else None
         print(f"\n{platform}, {label}:")

@@ -16,7 +16,8 @@ import random
 import re
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,12 +30,14 @@ from bot.domain.questions import Bank
 from bot.events import Person
 from bot.ports.clock import SystemClock
 from bot.ports.storage import Store
-from tests.discord.fake_discord import CHANNEL_ID, GUILD_ID, FakeDiscord, Message, user
+from tests.discord.fake_discord import CHANNEL_ID, GUILD_ID, TOKEN, FakeDiscord, Message, user
 from tests.telegram.fake_api import Call, FakeBotApi, Json
 
 GROUP = -100_777
 ADMIN = 1
 FIRST_MEMBER = 10_000
+# Runs the bot against a fake platform for the length of the block.
+Runner = Callable[[StudyBot, "TelegramConfig | DiscordConfig"], AbstractAsyncContextManager[None]]
 _REVEAL_COUNT = re.compile(r"\((\d+) of (\d+)\)")
 _ANSWER = re.compile(r"^Answer: ([A-D])\.", re.MULTILINE)
 _RIGHT = re.compile(r"^Right \(\d+ of \d+\): (.*)$", re.MULTILINE)
@@ -62,7 +65,7 @@ class RoundOutcome:
     foreign_posts: int  # group posts between the question and its reveal that are not the round's own
     private_messages: int  # messages the presses caused in private chats
     reveal_delay: float  # seconds from the question's close to its reveal
-    batches: int  # transactions the presses took (bot.press_queue)
+    batches: int | None  # transactions the presses took (bot.press_queue); None: the bot ran elsewhere
 
     def lines(self) -> list[str]:
         return [
@@ -71,7 +74,8 @@ class RoundOutcome:
             f"acknowledgement p50 {self.ack_p50 * 1000:.0f} ms, p99 {self.ack_p99 * 1000:.0f} ms, "
             f"over 1 s {self.acks_over_1s}, with verdict {self.verdicts}",
             f"group posts not the round's own {self.foreign_posts}, private messages {self.private_messages}",
-            f"reveal {self.reveal_delay:.2f} s after the close; presses took {self.batches} transactions",
+            f"reveal {self.reveal_delay:.2f} s after the close"
+            + (f"; presses took {self.batches} transactions" if self.batches is not None else ""),
         ]
 
 
@@ -91,8 +95,8 @@ def make_core(store: Store, bank: Bank) -> StudyBot:
     return StudyBot(store, bank, SystemClock(), rng=random.Random(5))
 
 
-class _Batches:
-    """Counts the core's press batches (one transaction each)."""
+class BatchCounter:
+    """Counts the core's press batches (one transaction each), when the bot runs in this process."""
 
     def __init__(self, core: StudyBot) -> None:
         self.count = 0
@@ -105,8 +109,21 @@ class _Batches:
         core._presses._run_batch = counted
 
 
-async def telegram_round(core: StudyBot, scenario: Scenario) -> RoundOutcome:
-    batches = _Batches(core)
+@asynccontextmanager
+async def in_process(core: StudyBot, config: TelegramConfig | DiscordConfig) -> AsyncIterator[None]:
+    """The bot under test in this process, beside the fake (the suite's way)."""
+    frontend = (TelegramFrontend(core, config) if isinstance(config, TelegramConfig)
+                else DiscordFrontend(core, config))
+    await frontend.start()
+    try:
+        yield
+    finally:
+        await frontend.stop()
+
+
+async def telegram_round(core: StudyBot, scenario: Scenario, run: Runner = in_process) -> RoundOutcome:
+    """`run` runs the bot against the fake; `core` sets up the group (and is the bot in process)."""
+    batches = BatchCounter(core)
     loop = asyncio.get_running_loop()
     wall_to_loop = loop.time() - time.time()
     async with FakeBotApi(group_messages_per_minute=20) as api:
@@ -116,9 +133,7 @@ async def telegram_round(core: StudyBot, scenario: Scenario) -> RoundOutcome:
         api.blocked.update(p["id"] for p in people[::2])  # half never opened a private chat
         await add_members(core.store, "telegram", str(GROUP), _member_ids(scenario), scenario.round_seconds,
                           core.clock.now())
-        frontend = TelegramFrontend(core, TelegramConfig(api.token, base_url=api.base_url, poll_timeout=1.0))
-        await frontend.start()
-        try:
+        async with run(core, TelegramConfig(api.token, base_url=api.base_url, poll_timeout=1.0)):
             mark = api.mark()
             api.say(admin, "/round 1", chat_id=GROUP)
             [question] = await api.wait("sendMessage", since=mark, chat_id=GROUP)
@@ -129,10 +144,6 @@ async def telegram_round(core: StudyBot, scenario: Scenario) -> RoundOutcome:
                 lambda person, label: api.query_of(api.press(person, question, label)),
                 midway=lambda: _flood_once(api))
             reveal = await _reveal(api, question, close_at + 30)
-            await frontend.stop()
-        except BaseException:
-            await frontend.stop()
-            raise
     acks = {c.params["callback_query_id"]: c for c in api.made("answerCallbackQuery")}
     delays = [acks[q].at - at for q, at in pressed_at.items() if q in acks]
     texts = [acks[q].params.get("text", "") for q in pressed_at if q in acks]
@@ -141,27 +152,27 @@ async def telegram_round(core: StudyBot, scenario: Scenario) -> RoundOutcome:
     privately = [c for c in api.calls[mark:] if c.method.startswith("send") and (c.chat_id or 0) > 0]
     names = {f"User {FIRST_MEMBER + i}" for i, label in enumerate(labels) if label == _key(reveal.text)}
     return _outcome(scenario.presses, reveal.text, names, texts, delays, len(posts), len(privately),
-                    reveal.at - close_at, batches.count)
+                    reveal.at - close_at, batches.count or None)
 
 
-async def discord_round(core: StudyBot, fake: FakeDiscord, scenario: Scenario) -> RoundOutcome:
+async def discord_round(core: StudyBot, fake: FakeDiscord, scenario: Scenario,
+                        run: Runner = in_process) -> RoundOutcome:
     """`fake` is started by the caller, as the test fixtures and the benchmark each do it."""
-    batches = _Batches(core)
+    batches = BatchCounter(core)
     loop = asyncio.get_running_loop()
     wall_to_loop = loop.time() - time.time()
     chat = f"guild:{GUILD_ID}"
     await add_members(core.store, "discord", chat, _member_ids(scenario), scenario.round_seconds,
                       core.clock.now())
     people = [user(FIRST_MEMBER + i, f"User {FIRST_MEMBER + i}") for i in range(scenario.members)]
-    frontend = DiscordFrontend(core, DiscordConfig("fake-token", None, fake.api_url, fake.gateway_url))
-    await frontend.start()
-    await fake.connected()
-    try:
+    async with run(core, DiscordConfig(TOKEN, None, fake.api_url, fake.gateway_url)):
+        await fake.connected()
         exchange = await fake.slash(user(ADMIN, "Organiser"), "round", [{"name": "questions", "type": 4,
                                                                          "value": 1}], in_guild=True)
         question = await fake.reply(exchange)
         closes = await _closes_at(core, question.buttons["A"].removeprefix(PREFIX))
         close_at = closes.timestamp() + wall_to_loop
+
         async def press(person: dict[str, str], label: str) -> str:
             return (await fake.press(person, question, label)).token
 
@@ -170,8 +181,6 @@ async def discord_round(core: StudyBot, fake: FakeDiscord, scenario: Scenario) -
         reveal = await fake.until(lambda: _discord_reveal(fake, question), within=close_at + 30 - loop.time())
         revealed = loop.time()
         await fake.until(lambda: all(fake.exchanges[t].followups for t in pressed_at), within=10)
-    finally:
-        await frontend.stop()
     verdicts = {t: fake.exchanges[t] for t in pressed_at}
     delays = [v.followed_at - pressed_at[t] for t, v in verdicts.items() if v.followed_at is not None]
     texts = [v.followups[0].text if v.followups else "" for v in verdicts.values()]
@@ -179,7 +188,7 @@ async def discord_round(core: StudyBot, fake: FakeDiscord, scenario: Scenario) -
     posts = [m for m in fake.channels.get(CHANNEL_ID, []) if m is not question and not m.ephemeral
              and m.id > question.id and m.id < reveal.id]
     return _outcome(scenario.presses, reveal.text, names, texts, delays, len(posts), 0,
-                    (revealed - close_at), batches.count)
+                    (revealed - close_at), batches.count or None)
 
 
 def _member_ids(scenario: Scenario) -> range:
@@ -247,7 +256,7 @@ def _key(reveal: str) -> str:
 
 
 def _outcome(presses: int, reveal: str, expected: set[str], texts: list[str], delays: list[float],
-             foreign: int, private: int, reveal_delay: float, batches: int) -> RoundOutcome:
+             foreign: int, private: int, reveal_delay: float, batches: int | None) -> RoundOutcome:
     count = _REVEAL_COUNT.search(reveal)
     right = _RIGHT.search(reveal)
     named = set(right.group(1).split(", ")) if right else set()
