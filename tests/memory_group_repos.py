@@ -185,19 +185,15 @@ class MemoryRoundRepo(MemoryRepo):
             self._t.rounds[round_id] = replace(row, finished_at=utc(now))
 
     async def add_group_answer(self, prompt_id: int, learner_id: int, letter: str, correct: bool,
-                               now: datetime, run: int = 0) -> bool:
+                               now: datetime, run: int = 0, points: int = 0) -> bool:
         """False for a second answer (the primary key), or an unknown prompt or learner (the
         foreign keys): the SQL catches any integrity error the same way."""
         key = (prompt_id, learner_id)
         if (key in self._t.group_answers or prompt_id not in self._t.prompts
                 or learner_id not in self._t.learners):
             return False
-        self._t.group_answers[key] = GroupAnswerRow(letter, correct, utc(now), run=run)
+        self._t.group_answers[key] = GroupAnswerRow(letter, correct, utc(now), points=points, run=run)
         return True
-
-    async def set_group_answer_points(self, prompt_id: int, learner_id: int, points: int) -> None:
-        if (answer := self._t.group_answers.get((prompt_id, learner_id))) is not None:
-            self._t.group_answers[(prompt_id, learner_id)] = replace(answer, points=points)
 
     async def group_answer_count(self, prompt_id: int) -> int:
         return sum(1 for pid, _ in self._t.group_answers if pid == prompt_id)

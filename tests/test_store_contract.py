@@ -602,8 +602,7 @@ async def test_group_answers_once_per_member_runs_and_standings(any_store: Store
                    (q2, bob, "B", True, 5, 1, 31)]
         for prompt, who, letter, correct, second, run, points in answers:
             assert await tx.rounds.add_group_answer(prompt.id, who.id, letter, correct,
-                                                    START + timedelta(seconds=second), run)
-            await tx.rounds.set_group_answer_points(prompt.id, who.id, points)
+                                                    START + timedelta(seconds=second), run, points)
         assert not await tx.rounds.add_group_answer(q1.id, alice.id, "A", False, START, 0)
         assert not await tx.rounds.add_group_answer(10_000, alice.id, "A", False, START, 0)
         assert not await tx.rounds.add_group_answer(q1.id, 10_000, "A", False, START, 0)
@@ -616,11 +615,13 @@ async def test_group_answers_once_per_member_runs_and_standings(any_store: Store
         assert await tx.rounds.previous_run(played.id, 2, alice.id) == 2
         assert await tx.rounds.previous_run(played.id, 1, bob.id) == 0
         assert await tx.rounds.previous_run(played.id, 3, alice.id) == 0
-        # Bob 32, Alice 30, Carol 20; then Alice's points made equal to Bob's: a shared rank, by name.
+        # Bob 32, Alice 30, Carol 20; then 2 more for Alice make her equal to Bob: a shared rank, by name.
         assert await tx.rounds.round_standings(played.id) == [
             Standing(1, bob.id, "Bob", 32), Standing(2, alice.id, "Alice", 30),
             Standing(3, carol.id, "Carol", 20)]
-        await tx.rounds.set_group_answer_points(q2.id, alice.id, 14)
+        q3 = await tx.prompts.open_prompt("test", "-1", None, "d3-0001", False, None, START,
+                                          START + timedelta(seconds=90), played.id, 3)
+        assert await tx.rounds.add_group_answer(q3.id, alice.id, "A", False, START, 0, 2)
         assert await tx.rounds.round_standings(played.id) == [
             Standing(1, alice.id, "Alice", 32), Standing(1, bob.id, "Bob", 32),
             Standing(3, carol.id, "Carol", 20)]

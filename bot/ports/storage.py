@@ -367,12 +367,11 @@ class RoundRepo(Protocol):
     async def finish_round(self, round_id: int, now: datetime) -> None: ...
 
     async def add_group_answer(self, prompt_id: int, learner_id: int, letter: str, correct: bool,
-                               now: datetime, run: int = 0) -> bool:
-        """Records a member's answer to a group question; False if they had already answered.
-        `run` is their count of correct answers in a row within a round, this one included."""
+                               now: datetime, run: int = 0, points: int = 0) -> bool:
+        """Records a member's answer to a group question with the points it earned; False if they
+        had already answered (or the question or learner is unknown). `run` is their count of
+        correct answers in a row within a round, this one included."""
         ...
-
-    async def set_group_answer_points(self, prompt_id: int, learner_id: int, points: int) -> None: ...
 
     async def group_answer_count(self, prompt_id: int) -> int: ...
 

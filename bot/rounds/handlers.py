@@ -91,11 +91,9 @@ async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) ->
                                                                         turn.learner.id))
         verdict = grade(graded, turn.scheduler)
     if not await turn.tx.rounds.add_group_answer(prompt.id, turn.learner.id, letter, verdict.correct,
-                                                 acted, verdict.run):
+                                                 acted, verdict.run, verdict.points):
         raise Closed("You have already answered this one.")
     await record(turn, graded, verdict)
-    if verdict.points:
-        await turn.tx.rounds.set_group_answer_points(prompt.id, turn.learner.id, verdict.points)
     count = await turn.tx.rounds.group_answer_count(prompt.id)
     header = round_header(round_, position, count) if round_ is not None else group_header(count)
     return [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, union_all
 
 from bot.domain.models import (
     AnswerRecord,
@@ -104,19 +104,16 @@ class AnswerRepo(Repo):
         return {lid: int(n) for lid, n in await self._s.execute(stmt)}
 
     async def answer_counts(self, learner_ids: Collection[int], since: datetime) -> dict[int, int]:
-        """Answers given since `since` per learner, practice and mock alike."""
-        practice = (select(AnswerRow.learner_id, func.count()).where(
+        """Answers given since `since` per learner, practice and mock alike, in one statement (every
+        graded answer asks it for the goal and the streak)."""
+        practice = select(AnswerRow.learner_id.label("learner_id")).where(
             AnswerRow.learner_id.in_(learner_ids), AnswerRow.answered_at >= since)
-            .group_by(AnswerRow.learner_id))
-        mocks = (select(MockRow.learner_id, func.count())
+        mocks = (select(MockRow.learner_id.label("learner_id"))
                  .join(MockItemRow, MockItemRow.mock_id == MockRow.id)
-                 .where(MockRow.learner_id.in_(learner_ids), MockItemRow.answered_at >= since)
-                 .group_by(MockRow.learner_id))
-        counts: dict[int, int] = {}
-        for stmt in (practice, mocks):
-            for lid, n in await self._s.execute(stmt):
-                counts[lid] = counts.get(lid, 0) + int(n)
-        return counts
+                 .where(MockRow.learner_id.in_(learner_ids), MockItemRow.answered_at >= since))
+        both = union_all(practice, mocks).subquery()
+        stmt = select(both.c.learner_id, func.count()).group_by(both.c.learner_id)
+        return {lid: int(n) for lid, n in await self._s.execute(stmt)}
 
     async def question_tallies(self, learner_id: int) -> list[QuestionTally]:
         """Per question the learner answered, practice and mock alike: answers, wrong ones and the

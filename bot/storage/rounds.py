@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.models import (
@@ -17,6 +17,7 @@ from bot.storage.schema import (
     LearnerRow,
     PromptRow,
     RoundRow,
+    UTCDateTime,
 )
 
 
@@ -66,21 +67,18 @@ class RoundRepo(Repo):
         await self._write(update(RoundRow).where(RoundRow.id == round_id).values(finished_at=now))
 
     async def add_group_answer(self, prompt_id: int, learner_id: int, letter: str, correct: bool,
-                               now: datetime, run: int = 0) -> bool:
-        """Records a member's answer to a group question; False if they had already answered.
-        `run` is their count of correct answers in a row within a round, this one included."""
-        try:
-            async with self._s.begin_nested():
-                self._s.add(GroupAnswerRow(prompt_id=prompt_id, learner_id=learner_id, letter=letter,
-                                           correct=correct, answered_at=now, run=run))
-        except IntegrityError:
-            return False
-        return True
-
-    async def set_group_answer_points(self, prompt_id: int, learner_id: int, points: int) -> None:
-        await self._write(update(GroupAnswerRow).where(
-            GroupAnswerRow.prompt_id == prompt_id, GroupAnswerRow.learner_id == learner_id,
-        ).values(points=points))
+                               now: datetime, run: int = 0, points: int = 0) -> bool:
+        """One statement, no savepoint (a burst of presses runs this hundreds of times a second): the
+        row is inserted only if the question and learner exist, and not again for the same member."""
+        values = select(literal(prompt_id), literal(learner_id), literal(letter), literal(correct),
+                        literal(now, UTCDateTime), literal(points), literal(run)).where(
+            exists().where(PromptRow.id == prompt_id), exists().where(LearnerRow.id == learner_id))
+        stmt = (self._insert(GroupAnswerRow)
+                .from_select(["prompt_id", "learner_id", "letter", "correct", "answered_at", "points", "run"],
+                             values)
+                .on_conflict_do_nothing(index_elements=["prompt_id", "learner_id"])
+                .returning(GroupAnswerRow.prompt_id))
+        return (await self._s.execute(stmt)).first() is not None
 
     async def group_answer_count(self, prompt_id: int) -> int:
         stmt = select(func.count()).select_from(GroupAnswerRow).where(
