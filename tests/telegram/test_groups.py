@@ -137,3 +137,30 @@ async def test_a_slow_grading_is_acknowledged_blank_and_the_reveal_is_the_verdic
         [reveal] = await api.wait("sendMessage", since=mark)
     assert "text" not in ack.params and "1 answered" in edit.text
     assert reveal.chat_id == GROUP and "Right (1 of 1): Alice" in reveal.text
+
+
+async def test_someone_without_a_private_chat_gets_one_notice_a_day_in_the_group(
+        telegram: TelegramFrontend, api: FakeBotApi, alice: Json, clock: FixedClock) -> None:
+    """A private reply (here an admin's /groupreport) that cannot reach someone who never started the
+    bot: one short notice in the group with a button that opens the private chat, not one per reply."""
+    api.group(GROUP, "CMAS evening class", admins=(101,))
+    api.blocked.add(101)
+    notices: list[Call] = []
+    for _ in range(2):
+        mark = api.mark()
+        api.say(alice, "/groupreport", chat_id=GROUP)
+        await api.wait("sendMessage", since=mark, chat_id=GROUP)  # the report's "on its way" line
+        await api.quiet()
+        notices += [c for c in api.made("sendMessage", since=mark, chat_id=GROUP)
+                    if "only answer that in a private chat" in c.text]
+    [notice] = notices
+    assert notice.text.startswith("Alice: ")
+    [[link]] = notice.params["reply_markup"]["inline_keyboard"]
+    assert link["url"] == "https://t.me/CmasStudyBot?start=group"
+    clock.set(clock.now() + timedelta(days=1))  # a new day: one more notice at most
+    mark = api.mark()
+    api.say(alice, "/groupreport", chat_id=GROUP)
+    await api.wait("sendMessage", 2, since=mark, chat_id=GROUP)
+    await api.quiet()
+    assert sum("only answer that in a private chat" in c.text
+               for c in api.made("sendMessage", since=mark, chat_id=GROUP)) == 1
