@@ -71,9 +71,10 @@ def store_url(store: Store) -> str:
     return store.engine.url.render_as_string(hide_password=False)
 
 
-async def one_at_a_time(url: str | None, bank: Bank, presses: int) -> float:
-    """Baseline: the same presses on one round question, each in a transaction of its own (what
-    every press cost before bot.press_queue), handled as fast as they go; presses per second."""
+async def core_only(url: str | None, bank: Bank, presses: int, batched: bool) -> float:
+    """The same presses on one round question handled by the core alone, as fast as they go, in
+    presses per second: each in a transaction of its own (the path before bot.press_queue, the
+    baseline) or submitted at once and batched."""
     async with fresh_store(url) as store:
         core = make_core(store, bank)
         chat = Chat(Address("bench", "-1"), is_group=True)
@@ -83,23 +84,11 @@ async def one_at_a_time(url: str | None, bank: Bank, presses: int) -> float:
         events = [ButtonPressed(Person("bench", str(10_000 + i), f"User {10_000 + i}"), chat, data,
                                 update_id=f"b{i}") for i in range(presses)]
         started = time.perf_counter()
-        for event in events:
-            await core._run(event, core._dispatch)
-        return presses / (time.perf_counter() - started)
-
-
-async def batched(url: str | None, bank: Bank, presses: int) -> float:
-    """The same presses submitted at once through the core (bot.press_queue); presses per second."""
-    async with fresh_store(url) as store:
-        core = make_core(store, bank)
-        chat = Chat(Address("bench", "-1"), is_group=True)
-        await add_members(core.store, "bench", "-1", range(10_000, 10_000 + presses), 300, core.clock.now())
-        [question] = await core.handle(Command(Person("bench", "1", "Organiser"), chat, "round", ("1",)))
-        data = question.choices[0].payload
-        events = [ButtonPressed(Person("bench", str(10_000 + i), f"User {10_000 + i}"), chat, data,
-                                update_id=f"b{i}") for i in range(presses)]
-        started = time.perf_counter()
-        await asyncio.gather(*(core.process(event) for event in events))
+        if batched:
+            await asyncio.gather(*(core.process(event) for event in events))
+        else:
+            for event in events:
+                await core._run(event, core._dispatch)
         return presses / (time.perf_counter() - started)
 
 
@@ -170,8 +159,8 @@ async def scenario(url: str | None, bank: Bank, presses: int) -> None:
             print("  " + line)
         if most_waiting is not None:
             print(f"  sessions waiting on a lock at once, at most: {most_waiting}")
-    alone = await one_at_a_time(url, bank, presses)
-    together = await batched(url, bank, presses)
+    alone = await core_only(url, bank, presses, batched=False)
+    together = await core_only(url, bank, presses, batched=True)
     print(f"\ncore only, {label}, {presses} presses on one question: one transaction each "
           f"{alone:.0f}/s (baseline), batched {together:.0f}/s ({together / alone:.1f}x)")
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from io import BytesIO
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from bot.domain.exam import DOMAINS, PASS_MARK
@@ -25,6 +26,29 @@ ACTIVITY_DAYS = 56  # eight weeks
 GOOD, WEAK, NONE = "#2e7d32", "#ef6c00", "#bdbdbd"
 
 
+def domain_bars(axes: Axes, records: Mapping[int, DomainRecord], weight: str) -> None:
+    """Accuracy per domain as bars as thick as the domain's exam weight, D1 at the top, each labelled
+    `D1 Short (<weight>): 67% of 12` (`weight` formats the domain's weight), the pass mark dashed.
+    The /stats chart and the group report draw their domains with it."""
+    rows = range(len(DOMAINS), 0, -1)
+    heaviest = max(d.weight for d in DOMAINS)
+    values, colours = [], []
+    for row, domain in zip(rows, DOMAINS, strict=True):
+        record = records.get(domain.number, DomainRecord())
+        share = percent(record.correct, record.answered)
+        values.append(share)
+        colours.append(NONE if not record.answered else GOOD if share >= PASS_MARK else WEAK)
+        shown = f"{share}% of {record.answered}" if record.answered else "no answers"
+        axes.text(-3, row, f"D{domain.number} {domain.short} ({weight.format(weight=domain.weight)}): "
+                  f"{shown}", va="center", ha="right", fontsize=8)
+    axes.barh(rows, values, height=[0.25 + 0.6 * d.weight / heaviest for d in DOMAINS], color=colours)
+    axes.axvline(PASS_MARK, color="#616161", linestyle="--", linewidth=1)
+    axes.set_yticks([])
+    axes.set_ylim(0.4, len(DOMAINS) + 0.6)
+    axes.set_xlim(0, 100)
+    axes.set_xticks([0, 50, PASS_MARK, 100])
+
+
 def render(records: Mapping[int, DomainRecord], activity: Sequence[tuple[int, int]], today: date) -> bytes:
     """A PNG. `activity` is (answered, correct) per day, oldest first, ending today.
 
@@ -34,24 +58,7 @@ def render(records: Mapping[int, DomainRecord], activity: Sequence[tuple[int, in
     figure = Figure(figsize=(8, 6.4), dpi=90)
     accuracy = figure.add_axes((0.36, 0.44, 0.6, 0.5))  # room on the left for the domain labels
     days = figure.add_axes((0.06, 0.06, 0.9, 0.28))
-    rows = range(len(DOMAINS), 0, -1)  # D1 at the top
-    heaviest = max(d.weight for d in DOMAINS)
-    values, colours = [], []
-    for row, domain in zip(rows, DOMAINS, strict=True):
-        record = records.get(domain.number, DomainRecord())
-        share = percent(record.correct, record.answered)
-        values.append(share)
-        colours.append(NONE if not record.answered else GOOD if share >= PASS_MARK else WEAK)
-        shown = f"{share}% of {record.answered}" if record.answered else "no answers"
-        accuracy.text(-3, row, f"D{domain.number} {domain.short} ({domain.weight}%): {shown}",
-                      va="center", ha="right", fontsize=8)
-    accuracy.barh(rows, values, height=[0.25 + 0.6 * d.weight / heaviest for d in DOMAINS],
-                  color=colours)
-    accuracy.axvline(PASS_MARK, color="#616161", linestyle="--", linewidth=1)
-    accuracy.set_yticks([])
-    accuracy.set_ylim(0.4, len(DOMAINS) + 0.6)
-    accuracy.set_xlim(0, 100)
-    accuracy.set_xticks([0, 50, PASS_MARK, 100])
+    domain_bars(accuracy, records, "{weight}%")
     title = f"Accuracy by domain (weight in brackets and as bar thickness; dashed: {PASS_MARK}%)"
     figure.text(0.5, 0.96, title,
                 fontsize=10, ha="center")
