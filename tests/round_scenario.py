@@ -1,5 +1,6 @@
 """A live round in a big, busy group, played against the fake platforms: the scenario behind
-benchmarks/round_at_scale.py and its small version in the suite (tests/test_round_at_scale.py).
+benchmarks/round_at_scale.py and its small version in the suite (tests/telegram/test_round_at_scale.py,
+tests/discord/test_round_at_scale.py).
 
 Telegram: a group of `members` (half never opened a private chat with the bot, so Telegram refuses to
 message them), one round question, `presses` members pressing an answer at random instants spread
@@ -77,6 +78,23 @@ class RoundOutcome:
             f"reveal {self.reveal_delay:.2f} s after the close"
             + (f"; presses took {self.batches} transactions" if self.batches is not None else ""),
         ]
+
+
+# The suite's version: 50 presses over the 4 s ending 2 s before a 10-second question closes.
+SMALL = Scenario(members=400, presses=50, window=4.0, margin=2.0, round_seconds=10)
+
+
+def assert_small_round_held(outcome: RoundOutcome) -> None:
+    """Every press made before the close counts exactly once and is acknowledged with its verdict
+    within a second (but the one whose acknowledgement the injected 429, retry after 1 s, answered:
+    with 50 presses that one is the p99); the group sees nothing but the round's own posts, nobody is
+    messaged privately, and the reveal follows the close within 2 seconds."""
+    presses = SMALL.presses
+    assert outcome.refused == 0, outcome
+    assert outcome.counted == presses and outcome.names_match, outcome
+    assert outcome.verdicts == presses and outcome.acks_over_1s <= 1 and outcome.ack_p50 <= 0.5, outcome
+    assert outcome.foreign_posts == 0 and outcome.private_messages == 0, outcome
+    assert 0 < outcome.reveal_delay <= 2.0, outcome
 
 
 async def add_members(store: Store, platform: str, chat_id: str, ids: range, round_seconds: int,
