@@ -10,6 +10,7 @@ commits: a crash between commit and send loses that one push instead of ever sen
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import random
 from collections.abc import Callable, Collection
@@ -47,6 +48,10 @@ from bot.ports.storage import Store, UnitOfWork
 from bot.practice.texts import answer_buttons, question_text
 
 BATCH = 500
+# Building a batch's messages is Python work on the event loop (and on SQLite, with the in-loop driver,
+# so are the statements): the claim lets the loop run every YIELD_EVERY learners and between its
+# statements, so a tick never holds it long (benchmarks/day_of_pushes.py).
+YIELD_EVERY = 50
 GROUP_QUESTION_WINDOW = timedelta(hours=1)  # a scheduled group question stays open this long
 
 _TIPS = {
@@ -158,10 +163,13 @@ def _catch_up(due: datetime, now: datetime, zone: ZoneInfo,
 async def _claim_learners(tx: UnitOfWork, default_timezone: str, now: datetime,
                           platforms: Collection[str], claimed: Claimed) -> None:
     locked = await tx.pushes.lock_due_learners(now, platforms, BATCH)
+    await asyncio.sleep(0)
     await tx.pushes.set_next_pushes({learner.id: learner_schedule(learner, default_timezone, now)
                               for learner, _ in locked})
     keys: list[tuple[PushKey, Learner, ZoneInfo]] = []
-    for learner, due in locked:
+    for n, (learner, due) in enumerate(locked):
+        if n % YIELD_EVERY == 0:
+            await asyncio.sleep(0)
         zone = ZoneInfo(learner.timezone or default_timezone)
         fresh = _catch_up(due, now, zone, partial(learner_schedule, learner, default_timezone))
         if learner.private_chat_id is None or fresh is None:
@@ -173,8 +181,11 @@ async def _claim_learners(tx: UnitOfWork, default_timezone: str, now: datetime,
         keys.append((PushKey(kind, learner.platform, learner.private_chat_id, learner.id,
                              fresh.astimezone(zone).date()), learner, zone))
     recorded = await tx.pushes.record_pushes([key for key, _, _ in keys], now)
+    await asyncio.sleep(0)
     due_by, done_by = await _day_counts(tx, [(lr, z) for k, lr, z in keys if k in recorded], now)
-    for key, learner, zone in keys:
+    for n, (key, learner, zone) in enumerate(keys):
+        if n % YIELD_EVERY == 0:
+            await asyncio.sleep(0)
         if key in recorded:  # else already pushed for that day (e.g. the reminder time moved)
             done = done_by.get(learner.id, 0)
             message = (_streak_message(learner, zone, now, done) if key.kind is PushKind.STREAK_RISK
