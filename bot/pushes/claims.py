@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot import payloads
@@ -49,9 +50,10 @@ from bot.practice.texts import answer_buttons, question_text
 
 BATCH = 500
 # Building a batch's messages is Python work on the event loop (and on SQLite, with the in-loop driver,
-# so are the statements): the claim lets the loop run every YIELD_EVERY learners and between its
-# statements, so a tick never holds it long (benchmarks/day_of_pushes.py).
+# so are the statements): the claim writes and builds YIELD_EVERY learners at a time and lets the
+# loop run in between, so a tick never holds it long (benchmarks/day_of_pushes.py).
 YIELD_EVERY = 50
+Item = TypeVar("Item")
 GROUP_QUESTION_WINDOW = timedelta(hours=1)  # a scheduled group question stays open this long
 
 _TIPS = {
@@ -163,9 +165,10 @@ def _catch_up(due: datetime, now: datetime, zone: ZoneInfo,
 async def _claim_learners(tx: UnitOfWork, default_timezone: str, now: datetime,
                           platforms: Collection[str], claimed: Claimed) -> None:
     locked = await tx.pushes.lock_due_learners(now, platforms, BATCH)
-    await asyncio.sleep(0)
-    await tx.pushes.set_next_pushes({learner.id: learner_schedule(learner, default_timezone, now)
-                              for learner, _ in locked})
+    for chunk in _chunks(locked):
+        await asyncio.sleep(0)
+        await tx.pushes.set_next_pushes({learner.id: learner_schedule(learner, default_timezone, now)
+                                         for learner, _ in chunk})
     keys: list[tuple[PushKey, Learner, ZoneInfo]] = []
     for n, (learner, due) in enumerate(locked):
         if n % YIELD_EVERY == 0:
@@ -180,8 +183,10 @@ async def _claim_learners(tx: UnitOfWork, default_timezone: str, now: datetime,
             continue  # today's goal was met after the check was scheduled: nothing to say
         keys.append((PushKey(kind, learner.platform, learner.private_chat_id, learner.id,
                              fresh.astimezone(zone).date()), learner, zone))
-    recorded = await tx.pushes.record_pushes([key for key, _, _ in keys], now)
-    await asyncio.sleep(0)
+    recorded: dict[PushKey, int] = {}
+    for pending in _chunks([key for key, _, _ in keys]):
+        await asyncio.sleep(0)
+        recorded |= await tx.pushes.record_pushes(pending, now)
     due_by, done_by = await _day_counts(tx, [(lr, z) for k, lr, z in keys if k in recorded], now)
     for n, (key, learner, zone) in enumerate(keys):
         if n % YIELD_EVERY == 0:
@@ -196,6 +201,11 @@ async def _claim_learners(tx: UnitOfWork, default_timezone: str, now: datetime,
                 continue
             claimed.pushes.append(Push(recorded[key], key.kind, Address(key.platform, key.chat_id),
                                        message, (learner.platform, learner.user_id)))
+
+
+def _chunks(items: Sequence[Item]) -> list[Sequence[Item]]:
+    """Slices of YIELD_EVERY: a statement over a whole batch would hold the loop (in-loop SQLite)."""
+    return [items[i:i + YIELD_EVERY] for i in range(0, len(items), YIELD_EVERY)]
 
 
 async def _weekly_summary(tx: UnitOfWork, group: Group, zone: ZoneInfo, now: datetime) -> Outgoing:
