@@ -18,7 +18,14 @@ from bot.core import StudyBot
 from bot.domain import linking
 from bot.domain.cards import make_scheduler
 from bot.domain.exam import MockKind
-from bot.domain.linking import Guesses, after_wrong, cards_to_take, longer_streak, merged_settings
+from bot.domain.linking import (
+    CODE_LENGTH,
+    Guesses,
+    after_wrong,
+    cards_to_take,
+    longer_streak,
+    merged_settings,
+)
 from bot.domain.models import AnswerRecord, CardState, Learner, Streak
 from bot.domain.questions import Bank
 from bot.events import Person
@@ -37,7 +44,7 @@ from tests.test_scheduler import FakeMessenger
 TG = ("telegram", "t1")
 DC = ("discord", "d1")
 WEEK = START.date()  # a Monday
-CODE = re.compile(r"send /link ([2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}) within")
+CODE = re.compile(r"send /link ([2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}) within")
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -103,13 +110,13 @@ async def seed(tx: UnitOfWork, learner: Learner, cards: dict[str, float], answer
 
 def test_codes_are_unambiguous_and_read_back_in_any_form() -> None:
     codes = {linking.new_code() for _ in range(200)}
-    assert len(codes) == 200 and all(len(c) == 8 for c in codes)
+    assert len(codes) == 200 and all(len(c) == CODE_LENGTH == 10 for c in codes)
     assert not set("".join(codes)) & set("01OI")
-    assert len(linking.ALPHABET) ** linking.CODE_LENGTH >= 2 ** 40
-    code = "ABCD2345"
-    assert linking.shown(code) == "ABCD-2345"
-    assert {linking.read_code(t) for t in ("ABCD-2345", "abcd 2345", " abcd2345 ")} == {code}
-    assert linking.read_code("ABCD-0123") is None and linking.read_code("ABC") is None
+    assert len(linking.ALPHABET) ** linking.CODE_LENGTH >= 2 ** 50
+    code = "ABCDE23456"
+    assert linking.shown(code) == "ABCDE-23456"
+    assert {linking.read_code(t) for t in ("ABCDE-23456", "abcde 23456", " abcde23456 ")} == {code}
+    assert linking.read_code("ABCDE-01234") is None and linking.read_code("ABCD-2345") is None
     assert linking.code_hash(code) != code and len(linking.code_hash(code)) == 64
 
 
@@ -229,14 +236,14 @@ async def test_guessing_locks_the_guessing_account(bot: StudyBot, any_store: Sto
     await dc.send("/link ABCD")  # not even the form of a code: no try counted
     assert "That is not a link code" in dc.text
     for left in (4, 3, 2, 1):
-        await dc.send("/link ZZZZ-ZZZZ")
+        await dc.send("/link ZZZZZ-ZZZZZ")
         assert f"That code is not right. {left} tr" in dc.text
-    await dc.send("/link ZZZZ-ZZZZ")
+    await dc.send("/link ZZZZZ-ZZZZZ")
     assert "After 5 wrong codes, /link CODE is locked for this account for 1 hour, until 16:00" in dc.text
     await dc.send(f"/link {code}")  # the right code, too late
     assert "Too many wrong codes" in dc.text
     assert (await learner_of(any_store, DC)) != (await learner_of(any_store, TG))
-    await other.send("/link ZZZZ-ZZZZ")  # another account has its own count
+    await other.send("/link ZZZZZ-ZZZZZ")  # another account has its own count
     assert "4 tries left" in other.text
     clock.set(START + timedelta(hours=1))
     code = await code_from(tg)
@@ -318,7 +325,7 @@ async def test_forgetme_deletes_every_linked_account(bot: StudyBot, any_store: S
     one = await learner_of(any_store, TG)
     assert one is not None
     await code_from(tg)  # a live code and a wrong-code count to go too
-    await dc.send("/link ZZZZ-ZZZZ")
+    await dc.send("/link ZZZZZ-ZZZZZ")
     await dc.send("/forgetme")
     assert "on every account you linked" in dc.text
     await dc.press("Yes, delete everything")
@@ -374,7 +381,7 @@ def test_migration_gives_every_learner_its_identity(tmp_path: Path) -> None:
 
 
 async def test_a_code_is_used_once(any_store: Store) -> None:
-    digest = linking.code_hash("ABCD2345")
+    digest = linking.code_hash("ABCDE23456")
     async with any_store.transaction() as tx:
         learner = await tx.learners.learner(Person(*TG, "A"), START, "t1")
         [me] = await tx.link.identities(learner.id)
@@ -384,7 +391,7 @@ async def test_a_code_is_used_once(any_store: Store) -> None:
         assert found == linking.LinkCode(learner.id, *TG, START + linking.CODE_TTL, None)
         assert await tx.link.use_code(digest, START)
         assert not await tx.link.use_code(digest, START)
-        await tx.link.issue_code(linking.code_hash("ZZZZ2345"), me, START, START)  # replaces it
+        await tx.link.issue_code(linking.code_hash("ZZZZZ23456"), me, START, START)  # replaces it
         assert await tx.link.find_code(digest) is None
 
 

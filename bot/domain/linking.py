@@ -19,7 +19,9 @@ from bot.domain.streaks import as_of
 
 # No 0/O or 1/I: a code read off a phone and typed into a laptop cannot be misread.
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-CODE_LENGTH = 8  # 32^8 = 2^40 codes: 5 tries hit one of them with odds of about 1 in 2 * 10^11
+# 32^10 = 2^50 codes: 5 tries hit one with odds of about 1 in 2 * 10^14, and even a reader of the
+# stored SHA-256 needs GPU-hours to recover a code that lives 10 minutes (2^40 took minutes).
+CODE_LENGTH = 10
 CODE_TTL = timedelta(minutes=10)
 MAX_WRONG = 5  # wrong codes an account may send before /link CODE is locked for it
 LOCKOUT = timedelta(hours=1)
@@ -68,7 +70,7 @@ def new_code() -> str:
 
 
 def shown(code: str) -> str:
-    """ABCD-EFGH: two halves are easier to copy than eight characters in a row."""
+    """ABCDE-FGHJK: two halves are easier to copy than ten characters in a row."""
     half = CODE_LENGTH // 2
     return f"{code[:half]}-{code[half:]}"
 

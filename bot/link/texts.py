@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.domain.linking import CODE_TTL, LOCKOUT, MAX_WRONG, platform_name
+from bot.domain.linking import CODE_LENGTH, CODE_TTL, LOCKOUT, MAX_WRONG, platform_name
 
 _MINUTES = int(CODE_TTL.total_seconds() // 60)
 _LOCK = f"{int(LOCKOUT.total_seconds() // 3600)} hour"
 
-NOT_A_CODE = ("That is not a link code: a code has 8 letters and digits, like /link ABCD-EFGH. "
-              "Send /link alone on your other account to get one.")
+NOT_A_CODE = (f"That is not a link code: a code has {CODE_LENGTH} letters and digits, like "
+              "/link ABCDE-FGHJK. Send /link alone on your other account to get one.")
 USED = "This code has already been used. Send /link on your other account for a new one."
 EXPIRED = (f"This code has expired: codes last {_MINUTES} minutes. Send /link on your other account "
            "for a new one.")
