@@ -20,7 +20,6 @@ import random
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
+from benchmarks.both_databases import on_both_databases  # noqa: E402
 from benchmarks.scheduler_scale import BANK, START, seed  # noqa: E402
 from bot.core import StudyBot  # noqa: E402
 from bot.events import Address  # noqa: E402
@@ -148,12 +148,7 @@ async def measure(name: str, url: str, count: int) -> None:
 async def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     pacing.PLATFORM_RATES["telegram"] = 1e9  # the bot's work, not Telegram's allowance
-    with tempfile.TemporaryDirectory() as tmp:
-        await measure("sqlite", f"sqlite+aiosqlite:///{tmp}/day.sqlite3", count)
-    if url := os.environ.get("TEST_POSTGRES_URL"):
-        await measure("postgresql", url, count)
-    else:
-        print("[postgresql] skipped: set TEST_POSTGRES_URL or run through scripts/with-postgres.sh")
+    await on_both_databases(measure, count, "day.sqlite3")
 
 
 if __name__ == "__main__":

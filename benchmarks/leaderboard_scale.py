@@ -15,11 +15,9 @@ The baseline measured in the same run is a plain indexed SELECT of the group's m
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -38,6 +36,9 @@ from bot.storage.engine import make_engine, upgrade
 from bot.storage.points import ALL_TIME
 from bot.storage.schema import Base, GroupChatRow, GroupMemberRow, GroupPointsRow, LearnerRow
 from bot.storage.store import Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for benchmarks.* run as a script
+from benchmarks.both_databases import on_both_databases
 
 BANK = load_bank(Path(__file__).resolve().parents[1] / "content" / "questions")
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)  # a Thursday
@@ -149,12 +150,7 @@ async def measure(name: str, url: str, members: int) -> None:
 
 async def main() -> None:
     members = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    with tempfile.TemporaryDirectory() as tmp:
-        await measure("sqlite", f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", members)
-    if url := os.environ.get("TEST_POSTGRES_URL"):
-        await measure("postgresql", url, members)
-    else:
-        print("[postgresql] skipped: set TEST_POSTGRES_URL or run through scripts/with-postgres.sh")
+    await on_both_databases(measure, members, "bench.sqlite3")
 
 
 if __name__ == "__main__":

@@ -9,12 +9,10 @@ The baseline measured in the same run is one `SELECT 1` round trip on the same e
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +26,9 @@ from bot.pushes.claims import claim_due
 from bot.storage.engine import make_engine, upgrade
 from bot.storage.schema import Base, LearnerRow
 from bot.storage.store import Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for benchmarks.* run as a script
+from benchmarks.both_databases import on_both_databases
 
 BANK = load_bank(Path(__file__).resolve().parents[1] / "content" / "questions")
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
@@ -111,12 +112,7 @@ async def measure(name: str, url: str, count: int) -> None:
 
 async def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    with tempfile.TemporaryDirectory() as tmp:
-        await measure("sqlite", f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", count)
-    if url := os.environ.get("TEST_POSTGRES_URL"):
-        await measure("postgresql", url, count)
-    else:
-        print("[postgresql] skipped: set TEST_POSTGRES_URL or run through scripts/with-postgres.sh")
+    await on_both_databases(measure, count, "bench.sqlite3")
 
 
 if __name__ == "__main__":
