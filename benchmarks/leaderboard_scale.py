@@ -34,7 +34,7 @@ from bot.events import Address, Chat, Command, Person
 from bot.ports.clock import FixedClock
 from bot.storage.engine import make_engine, upgrade
 from bot.storage.points import ALL_TIME
-from bot.storage.schema import Base, GroupChatRow, GroupMemberRow, GroupPointsRow, LearnerRow
+from bot.storage.schema import Base, GroupChatRow, GroupMemberRow, GroupPointsRow, IdentityRow, LearnerRow
 from bot.storage.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for benchmarks.* run as a script
@@ -84,6 +84,9 @@ async def seed(store: Store, members: int) -> int:
         memberships += [{"platform": "telegram", "chat_id": g, "learner_id": i + 1, "joined_at": NOW}
                         for g in (GROUP, small)]
     await _insert(store, LearnerRow, learners)
+    await _insert(store, IdentityRow, [  # every account finds its learner through its identity
+        {"platform": "telegram", "user_id": str(i), "learner_id": i + 1, "private_chat_id": str(i),
+         "unreachable": False, "linked_at": NOW - timedelta(weeks=WEEKS)} for i in range(members)])
     await _insert(store, GroupMemberRow, memberships)
     await _insert(store, GroupPointsRow, weekly)
     return len(weekly)
