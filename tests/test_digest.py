@@ -29,6 +29,7 @@ from scheduler.tick import Ticker
 from tests.chat import Chatter
 from tests.conftest import START, make_question
 from tests.test_store_contract import any_store, db_url  # noqa: F401  (memory, SQLite, PostgreSQL)
+from tests.ticking import tick_twice_every_half_hour
 
 CHICAGO, TOKYO = ZoneInfo("America/Chicago"), ZoneInfo("Asia/Tokyo")
 TOPICS = {1: "medical ethics", 2: "vital signs", 3: "mail handling", 4: "record retention",
@@ -107,14 +108,8 @@ async def test_once_a_week_at_sunday_evening_local_in_two_zones_and_never_when_o
     await learner(any_bot, "stopped", "/digest on", "/digest off")
     recorder = Recorder()
     ticker = Ticker(any_bot, {"test": recorder})
-    sent_at: list[tuple[str, datetime, Outgoing]] = []
-    instant = START
-    while instant < START + timedelta(days=14):
-        for _ in range(2):  # two ticks at the same instant
-            before = len(recorder.sent)
-            await ticker.tick(instant)
-            sent_at += [(chat, instant, message) for chat, message in recorder.sent[before:]]
-        instant += timedelta(minutes=30)
+    sent_at = [(chat, instant, message) for instant, (chat, message)
+               in await tick_twice_every_half_hour(ticker, recorder.sent, START, 14)]
     sundays = [date(2026, 3, 8), date(2026, 3, 15)]  # US clocks change on the first one
     assert [(chat, at) for chat, at, _ in sent_at if chat == "chicago"] == [
         ("chicago", local(day, time(18), CHICAGO)) for day in sundays]

@@ -23,6 +23,7 @@ from tests.chat import Chatter
 from tests.conftest import START
 from tests.test_scheduler import FakeMessenger
 from tests.test_store_contract import any_store, db_url  # noqa: F401  (memory, SQLite, PostgreSQL)
+from tests.ticking import tick_twice_every_half_hour
 
 GROUP = Chat(Address("test", "grp"), is_group=True, title="Evening class")
 ANN, BOB, CY, DEE, EVE, ZED = (Person("test", user, name) for user, name in (
@@ -167,14 +168,8 @@ async def test_weekly_reports_come_once_each_monday_morning_to_each_admin_of_eac
     assert off.text == "Cy: you had no weekly report for this group."
     messenger = FakeMessenger()
     ticker = Ticker(any_bot, {"test": messenger})
-    sent_at: list[tuple[str, datetime, str]] = []
-    instant = START
-    while instant < START + timedelta(days=15):
-        for _ in range(2):  # two ticks at the same instant
-            before = len(messenger.sent)
-            await ticker.tick(instant)
-            sent_at += [(chat, instant, text) for chat, text in messenger.sent[before:]]
-        instant += timedelta(minutes=30)
+    sent_at = [(chat, instant, text) for instant, (chat, text)
+               in await tick_twice_every_half_hour(ticker, messenger.sent, START, 15)]
     mondays = [TODAY + timedelta(days=7), TODAY + timedelta(days=14)]
     reports = [(chat, at, text) for chat, at, text in sent_at if text.startswith("Group report")]
     ann = [(at, text) for chat, at, text in reports if chat == "a"]
