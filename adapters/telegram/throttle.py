@@ -64,7 +64,7 @@ class PatientLimiter(BaseRateLimiter[int]):
 
     def has_room(self, chat_id: str, posts: int) -> bool:
         """Whether the chat could take `posts` more messages now without waiting for its budget."""
-        window = self._groups.get(_chat_key(chat_id) or chat_id)
+        window = self._groups.get(_parsed(chat_id))
         return window is None or window.has_room(posts)
 
     async def process_request(
@@ -157,7 +157,10 @@ def _chat_key(chat_id: object) -> int | str | None:
     """A chat id as PTB may pass it (int, digits, @username), as one key per chat."""
     if chat_id is None or isinstance(chat_id, int):
         return chat_id
-    text = str(chat_id)
+    return _parsed(str(chat_id))
+
+
+def _parsed(text: str) -> int | str:
     return int(text) if text.lstrip("-").isdigit() else text
 
 
