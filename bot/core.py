@@ -6,7 +6,6 @@ unexpected error rolls the transaction back, is logged with its context, and bec
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,6 +19,7 @@ from bot.digest import handlers as digest
 from bot.domain.cards import make_scheduler
 from bot.domain.domains import Scope, UnknownDomainError, parse_scope, topic_examples
 from bot.domain.exam import DOMAINS
+from bot.domain.models import Learner
 from bot.domain.questions import Bank
 from bot.errors import BadInput, BotError, Closed, NeedsChoice, NotFound
 from bot.events import Address, ButtonPressed, Chat, Command, Event, Person
@@ -40,6 +40,7 @@ from bot.practice import handlers as study
 from bot.press_queue import PressQueue
 from bot.reports import handlers as reports
 from bot.rounds import handlers as rounds
+from bot.rounds import presses
 from bot.stats import chart
 from bot.stats.handlers import stats, status
 from bot.turn import Turn
@@ -93,8 +94,9 @@ class StudyBot:
         """handle(), saying how it ended. An event with an `update_id` takes effect once: the id is
         recorded in the event's own transaction, so a redelivery finds it there and does nothing.
         Answer presses in a group join a batch (bot.press_queue); everything else runs alone."""
-        if _group_answer(event):
-            return await self._presses.submit(event)
+        if (answer := _group_answer(event)) is not None:
+            assert isinstance(event, ButtonPressed)
+            return await self._presses.submit(presses.Press(event, answer))
         return await self._run(event, self._dispatch)
 
     async def greet(self, person: Person, chat: Chat) -> list[Outgoing]:
@@ -115,26 +117,33 @@ class StudyBot:
             log.exception("failed to handle %r", event)
             return Handled([_apology(event)], Outcome.FAILED)
 
-    async def _run_batch(self, events: Sequence[Event]) -> list[Handled]:
-        """Several events in one transaction, each in a savepoint of its own: one event's refusal or
-        failure undoes that event alone. If the commit itself fails, every event failed."""
-        handled: list[Handled] = []
+    async def _run_batch(self, batch: Sequence[presses.Press]) -> list[Handled]:
+        """Group answer presses, graded as one set in one transaction (bot.rounds.presses). Should
+        the set fail, each press is tried again in a transaction of its own: a bad press fails alone."""
         try:
             async with self.store.transaction() as tx:
-                for event in events:
-                    await asyncio.sleep(0)  # an in-loop driver never yields: let acknowledgements out
-                    try:
-                        async with tx.savepoint():
-                            handled.append(await self._apply(tx, event, self._dispatch))
-                    except _Rejected as rejected:
-                        handled.append(Handled([rejected.reply], Outcome.REJECTED))
-                    except Exception:
-                        log.exception("failed to handle %r", event)
-                        handled.append(Handled([_apology(event)], Outcome.FAILED))
+                return await presses.answer_all(tx, batch, self.bank, self.clock.now(), self._turn,
+                                                lambda event: self._alone(tx, event))
         except Exception:
-            log.exception("failed to commit a batch of %d events", len(events))
-            return [Handled([_apology(event)], Outcome.FAILED) for event in events]
-        return handled
+            if len(batch) == 1:
+                log.exception("failed to handle %r", batch[0].event)
+                return [Handled([_apology(batch[0].event)], Outcome.FAILED)]
+            log.exception("failed to handle a batch of %d presses; trying each alone", len(batch))
+            return [(await self._run_batch([press]))[0] for press in batch]
+
+    async def _alone(self, tx: UnitOfWork, event: Event) -> Handled:
+        """One event inside a shared transaction, in a savepoint: its refusal undoes it alone."""
+        try:
+            async with tx.savepoint():
+                return await self._apply(tx, event, self._dispatch)
+        except _Rejected as rejected:
+            return Handled([rejected.reply], Outcome.REJECTED)
+
+    def _turn(self, tx: UnitOfWork, learner: Learner, event: Event) -> Turn:
+        return Turn(tx, learner, event.person, event.chat, self.clock.now(),
+                    self.default_timezone, self.bank, self.scheduler, self.rng,
+                    is_admin=isinstance(event, Command) and event.is_admin,
+                    started=self.started, choice_rng=self.choice_rng, made_at=event.made_at)
 
     async def _apply(self, tx: UnitOfWork, event: Event, respond: Responder) -> Handled:
         """One event's effect inside a transaction; raises _Rejected so the caller rolls it back."""
@@ -144,10 +153,7 @@ class StudyBot:
             return Handled(outbox.decode(undelivered), Outcome.DUPLICATE)
         learner = await tx.learners.learner(
             event.person, self.clock.now(), None if event.chat.is_group else event.chat.address.chat_id)
-        turn = Turn(tx, learner, event.person, event.chat, self.clock.now(),
-                    self.default_timezone, self.bank, self.scheduler, self.rng,
-                    is_admin=isinstance(event, Command) and event.is_admin,
-                    started=self.started, choice_rng=self.choice_rng, made_at=event.made_at)
+        turn = self._turn(tx, learner, event)
         if event.chat.is_group:
             await groups.join(turn)
         try:
@@ -218,13 +224,14 @@ class StudyBot:
         return await _text(turn, event.text)
 
 
-def _group_answer(event: Event) -> bool:
+def _group_answer(event: Event) -> payloads.Answer | None:
     if not (isinstance(event, ButtonPressed) and event.chat.is_group):
-        return False
+        return None
     try:
-        return isinstance(payloads.decode(event.payload), payloads.Answer)
+        payload = payloads.decode(event.payload)
     except payloads.BadPayload:
-        return False
+        return None
+    return payload if isinstance(payload, payloads.Answer) else None
 
 
 def _apology(event: Event) -> Outgoing:

@@ -4,7 +4,7 @@ A live round in a big group brings hundreds of presses within seconds, all for t
 Each in its own transaction, they queue behind one another (SQLite has one writer; PostgreSQL pays a
 commit each) and the last press of a burst is graded seconds after it was made. Here every press
 that arrives while a batch runs waits for the next batch, so a burst costs a few transactions; each
-press still takes effect or not on its own (a savepoint per event, see StudyBot).
+press is still judged on its own (bot.rounds.presses).
 
 `drain()` lets whoever closes a question wait until every press handed in before it has been
 recorded: a press made before the deadline is never beaten by the reveal.
@@ -15,12 +15,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot.events import Event
 from bot.handled import Handled
+from bot.rounds.presses import Press
 
 BATCH = 200  # presses per transaction: large enough for a burst, short enough to answer within 1 s
 
-RunBatch = Callable[[Sequence[Event]], Awaitable[list[Handled]]]
+RunBatch = Callable[[Sequence[Press]], Awaitable[list[Handled]]]
 
 
 class PressQueue:
@@ -29,16 +29,16 @@ class PressQueue:
 
     def __init__(self, run_batch: RunBatch, workers: int = 1, batch: int = BATCH) -> None:
         self._run_batch, self._batch, self._most = run_batch, batch, workers
-        self._waiting: list[tuple[Event, asyncio.Future[Handled]]] = []
+        self._waiting: list[tuple[Press, asyncio.Future[Handled]]] = []
         self._workers: set[asyncio.Task[None]] = set()  # kept so a running batch is not collected
         self._busy = 0  # workers started and not yet finished
         self._idle = asyncio.Event()
         self._idle.set()
 
-    async def submit(self, event: Event) -> Handled:
-        """The event's outcome, once the batch it joined has committed."""
+    async def submit(self, press: Press) -> Handled:
+        """The press's outcome, once the batch it joined has committed."""
         outcome: asyncio.Future[Handled] = asyncio.get_running_loop().create_future()
-        self._waiting.append((event, outcome))
+        self._waiting.append((press, outcome))
         self._idle.clear()
         if self._busy < self._most:
             self._busy += 1
@@ -56,7 +56,7 @@ class PressQueue:
             while self._waiting:
                 taken, self._waiting = self._waiting[:self._batch], self._waiting[self._batch:]
                 try:
-                    results = await self._run_batch([event for event, _ in taken])
+                    results = await self._run_batch([press for press, _ in taken])
                 except BaseException as exc:  # StudyBot never raises; a cancellation ends the batch
                     for _, outcome in taken:
                         if not outcome.done():

@@ -12,8 +12,10 @@ from typing import Any
 
 from bot.domain.models import (
     DEFAULT_ROUND_SECONDS,
+    Credit,
     DomainRecord,
     Group,
+    GroupAnswer,
     Learner,
     MissedQuestion,
     PushKey,
@@ -62,6 +64,10 @@ class MemoryGroupRepo(MemoryRepo):
             self._t.groups[(group.platform, group.chat_id)] = replace(
                 row, group=replace(row.group, **stored))
         return replace(group, **changes)
+
+    async def groups_of(self, learner_ids: Collection[int]) -> dict[int, list[Group]]:
+        found = {lid: await self.learner_groups(lid) for lid in learner_ids}
+        return {lid: groups for lid, groups in found.items() if groups}
 
     async def learner_groups(self, learner_id: int) -> list[Group]:
         """Registered groups only (the SQL joins the chats' table)."""
@@ -162,6 +168,11 @@ class MemoryRoundRepo(MemoryRepo):
     async def round_questions(self, round_id: int) -> set[str]:
         return {p.question_id for p in self._t.prompts.values() if p.round_id == round_id}
 
+    async def previous_runs(self, round_id: int, position: int,
+                            learner_ids: Collection[int]) -> dict[int, int]:
+        runs = {lid: await self.previous_run(round_id, position, lid) for lid in learner_ids}
+        return {lid: run for lid, run in runs.items() if run}
+
     async def previous_run(self, round_id: int, position: int, learner_id: int) -> int:
         for p in self._t.prompts.values():
             answer = self._t.group_answers.get((p.id, learner_id))
@@ -186,14 +197,22 @@ class MemoryRoundRepo(MemoryRepo):
 
     async def add_group_answer(self, prompt_id: int, learner_id: int, letter: str, correct: bool,
                                now: datetime, run: int = 0, points: int = 0) -> bool:
-        """False for a second answer (the primary key), or an unknown prompt or learner (the
-        foreign keys): the SQL catches any integrity error the same way."""
-        key = (prompt_id, learner_id)
-        if (key in self._t.group_answers or prompt_id not in self._t.prompts
-                or learner_id not in self._t.learners):
-            return False
-        self._t.group_answers[key] = GroupAnswerRow(letter, correct, utc(now), points=points, run=run)
-        return True
+        """False for a second answer (the primary key)."""
+        answer = GroupAnswer(learner_id, letter, correct, now, run, points)
+        return learner_id in await self.add_group_answers(prompt_id, [answer])
+
+    async def add_group_answers(self, prompt_id: int, answers: Sequence[GroupAnswer]) -> set[int]:
+        """The caller has read the prompt and the learners: an unknown one is a bug (in SQL, a
+        foreign key error)."""
+        assert prompt_id in self._t.prompts
+        recorded: set[int] = set()
+        for a in answers:
+            assert a.learner_id in self._t.learners
+            if (prompt_id, a.learner_id) not in self._t.group_answers:
+                self._t.group_answers[(prompt_id, a.learner_id)] = GroupAnswerRow(
+                    a.letter, a.correct, utc(a.answered_at), points=a.points, run=a.run)
+                recorded.add(a.learner_id)
+        return recorded
 
     async def group_answer_count(self, prompt_id: int) -> int:
         return sum(1 for pid, _ in self._t.group_answers if pid == prompt_id)
@@ -210,6 +229,10 @@ class MemoryRoundRepo(MemoryRepo):
 
 
 class MemoryPointsRepo(MemoryRepo):
+    async def add_points_all(self, credits: Sequence[Credit]) -> None:
+        for credit in credits:
+            await self.add_points(credit.learner_id, credit.points, credit.weeks)
+
     async def add_points(self, learner_id: int, points: int,
                          weeks: Collection[tuple[str, str, date]]) -> None:
         """The learner's total, and each group's week and all-time rows (an upsert that adds)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from tests.memory_repos import MemoryRepo
@@ -14,6 +15,9 @@ class MemoryIntakeRepo(MemoryRepo):
             return False
         self._t.handled_updates[(platform, update_id)] = utc(now)
         return True
+
+    async def record_all(self, platform: str, update_ids: Sequence[str], now: datetime) -> set[str]:
+        return {update_id for update_id in update_ids if await self.record(platform, update_id, now)}
 
     async def keep_replies(self, platform: str, update_id: str, replies: str) -> None:
         if (platform, update_id) in self._t.handled_updates:

@@ -68,6 +68,11 @@ class MemoryLearnerRepo(MemoryRepo):
         row = self._row(platform, user_id)
         return row.learner if row else None
 
+    async def members(self, platform: str, chat_id: str, user_ids: Collection[str]) -> dict[str, Learner]:
+        found = {user_id: row.learner for user_id in user_ids if (row := self._row(platform, user_id))}
+        return {user_id: learner for user_id, learner in found.items()
+                if (platform, chat_id, learner.id) in self._t.members}
+
     async def update_learner(self, learner: Learner, **changes: Any) -> Learner:
         """Stores the given settings; returns `learner` with the changes as given (not re-read,
         so an "HH:MM" column's lost seconds show only on the next read, as in SQL)."""
@@ -118,9 +123,16 @@ class MemoryAnswerRepo(MemoryRepo):
     async def card(self, learner_id: int, question_id: str) -> CardState | None:
         return self._t.cards.get((learner_id, question_id))
 
+    async def cards_for(self, learner_ids: Collection[int], question_id: str) -> dict[int, CardState]:
+        return {lid: card for lid in learner_ids if (card := self._t.cards.get((lid, question_id)))}
+
     async def save_card(self, learner_id: int, card: CardState) -> None:
         self._t.cards[(learner_id, card.question_id)] = replace(
             card, due=utc(card.due), last_review=maybe_utc(card.last_review))
+
+    async def save_cards(self, cards: Sequence[tuple[int, CardState]]) -> None:
+        for learner_id, card in cards:
+            await self.save_card(learner_id, card)
 
     async def count_due(self, learner_id: int, before: datetime) -> int:
         return (await self.due_counts([learner_id], before)).get(learner_id, 0)
@@ -129,6 +141,15 @@ class MemoryAnswerRepo(MemoryRepo):
         answer_id = self._t.next_id("answers")
         self._t.answers[answer_id] = AnswerRow(answer_id, learner_id,
                                                replace(record, answered_at=utc(record.answered_at)))
+
+    async def record_answers(self, answers: Sequence[tuple[int, AnswerRecord]]) -> None:
+        for learner_id, record in answers:
+            await self.record_answer(learner_id, record)
+
+    async def answers_since_all(self, learner_ids: Collection[int],
+                                since: datetime) -> dict[int, list[AnswerRecord]]:
+        found = {lid: await self.answers_since(lid, since) for lid in learner_ids}
+        return {lid: answers for lid, answers in found.items() if answers}
 
     async def answers_since(self, learner_id: int, since: datetime) -> list[AnswerRecord]:
         """Oldest first; answers given at the same instant in the order they were recorded."""

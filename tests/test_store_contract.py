@@ -10,6 +10,7 @@ import asyncio
 import random
 import shutil
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,7 +23,9 @@ from bot.domain.exam import MockKind
 from bot.domain.models import (
     AnswerRecord,
     CardState,
+    Credit,
     DomainRecord,
+    GroupAnswer,
     Learner,
     MockOutcome,
     PushKey,
@@ -604,8 +607,6 @@ async def test_group_answers_once_per_member_runs_and_standings(any_store: Store
             assert await tx.rounds.add_group_answer(prompt.id, who.id, letter, correct,
                                                     START + timedelta(seconds=second), run, points)
         assert not await tx.rounds.add_group_answer(q1.id, alice.id, "A", False, START, 0)
-        assert not await tx.rounds.add_group_answer(10_000, alice.id, "A", False, START, 0)
-        assert not await tx.rounds.add_group_answer(q1.id, 10_000, "A", False, START, 0)
     async with any_store.transaction() as tx:
         assert await tx.rounds.group_answer_count(q1.id) == 3
         assert await tx.rounds.group_answer_count(10_000) == 0
@@ -629,6 +630,50 @@ async def test_group_answers_once_per_member_runs_and_standings(any_store: Store
 
 
 # Points and leaderboards
+
+
+async def test_a_burst_of_presses_reads_and_writes_as_a_set(any_store: Store) -> None:
+    """The set-wise reads and writes a batch of round presses uses (bot.rounds.presses): who is in
+    the set and who is left out, redeliveries, replaced cards, answers in time order."""
+    async with any_store.transaction() as tx:
+        alice, bob, carol = await people(tx, ALICE, BOB, CAROL)
+        await tx.groups.group("test", "-1", "Study group", START)
+        await tx.groups.group("test", "-2", "Night class", START)
+        for who, chat in ((alice, "-1"), (bob, "-1"), (alice, "-2")):
+            await tx.groups.join_group("test", chat, who.id, START)
+        assert await tx.learners.members("test", "-1", ["42", "43", "44", "99"]) == {"42": alice, "43": bob}
+        assert await tx.intake.record_all("test", ["u1", "u2"], START) == {"u1", "u2"}
+        assert await tx.intake.record_all("test", ["u2", "u3"], START) == {"u3"}  # u2: a redelivery
+        card = CardState("d1-0001", 2, 1.0, 5.0, START, START)
+        await tx.answers.save_cards([(alice.id, card), (bob.id, replace(card, stability=2.0))])
+        await tx.answers.save_cards([(bob.id, replace(card, stability=3.0))])  # replaced
+        assert await tx.answers.cards_for([alice.id, bob.id, carol.id], "d1-0001") == {
+            alice.id: card, bob.id: replace(card, stability=3.0)}
+        early, late = AnswerRecord("d1-0001", 1, True, False, START), \
+            AnswerRecord("d4-0001", 4, False, True, START + timedelta(minutes=1), 5)
+        await tx.answers.record_answers([(bob.id, late), (alice.id, early), (bob.id, early)])
+        assert await tx.answers.answers_since_all([alice.id, bob.id, carol.id], START) == {
+            alice.id: [early], bob.id: [early, late]}
+        assert {lid: sorted(g.chat_id for g in groups)
+                for lid, groups in (await tx.groups.groups_of([alice.id, bob.id, carol.id])).items()} == {
+            alice.id: ["-1", "-2"], bob.id: ["-1"]}
+        await tx.points.add_points_all([Credit(alice.id, 10, (("test", "-1", WEEK), ("test", "-2", WEEK))),
+                                        Credit(carol.id, 4)])
+        board = await tx.points.leaderboard("test", "-2", WEEK)
+        assert [(s.name, s.points) for s in board] == [("Alice", 10)]
+        played = await tx.rounds.start_round("test", "-1", 3, 30, None, START)
+        assert played is not None
+        q1 = await tx.prompts.open_prompt("test", "-1", None, "d1-0001", False, None, START,
+                                          START + timedelta(seconds=30), played.id, 1)
+        assert await tx.rounds.add_group_answers(q1.id, [
+            GroupAnswer(alice.id, "B", True, START, 1, 20), GroupAnswer(bob.id, "C", False, START)]) == {
+            alice.id, bob.id}
+        assert await tx.rounds.add_group_answers(q1.id, [
+            GroupAnswer(bob.id, "B", True, START), GroupAnswer(carol.id, "B", True, START, 1, 9),
+        ]) == {carol.id}
+        assert await tx.rounds.group_results(q1.id) == [("Alice", True), ("Bob", False), ("Carol", True)]
+        assert await tx.rounds.previous_runs(played.id, 1, [alice.id, bob.id, carol.id]) == {
+            alice.id: 1, carol.id: 1}
 
 
 async def test_leaderboard_ties_across_the_cut_own_rank_and_members_without_points(any_store: Store) -> None:

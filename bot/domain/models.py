@@ -87,6 +87,28 @@ class Prompt:
 
 
 @dataclass(frozen=True, slots=True)
+class Credit:
+    """An answer's points for a learner's own total and, for each of their groups (platform, chat
+    id, that group's Monday), the week's board and the all-time one."""
+
+    learner_id: int
+    points: int
+    weeks: tuple[tuple[str, str, date], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GroupAnswer:
+    """A member's answer to a group question, with what it earned."""
+
+    learner_id: int
+    letter: str  # as shown
+    correct: bool
+    answered_at: datetime  # when it was made (the platform's stamp)
+    run: int = 0  # a round: correct answers in a row, this one included
+    points: int = 0  # bonuses included
+
+
+@dataclass(frozen=True, slots=True)
 class Round:
     """A live group round: `total` questions in a row, each open for `seconds`."""
 

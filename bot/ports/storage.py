@@ -16,10 +16,12 @@ from bot.domain.linking import Guesses, Identity, LinkCode
 from bot.domain.models import (
     AnswerRecord,
     CardState,
+    Credit,
     DomainRecord,
     ExamAttempt,
     FirstAttempt,
     Group,
+    GroupAnswer,
     ItemAnswer,
     Learner,
     MissedQuestion,
@@ -50,6 +52,10 @@ class LearnerRepo(Protocol):
 
     async def find_learner(self, platform: str, user_id: str) -> Learner | None:
         """The account's learner, read afresh (a merge may have changed the row this event loaded)."""
+        ...
+
+    async def members(self, platform: str, chat_id: str, user_ids: Collection[str]) -> dict[str, Learner]:
+        """The learners behind these accounts who are members of the group, by user id, in one query."""
         ...
 
     async def update_learner(self, learner: Learner, **changes: Any) -> Learner:
@@ -115,13 +121,30 @@ class AnswerRepo(Protocol):
 
     async def card(self, learner_id: int, question_id: str) -> CardState | None: ...
 
+    async def cards_for(self, learner_ids: Collection[int], question_id: str) -> dict[int, CardState]:
+        """These learners' cards for one question, by learner; a learner without one is left out."""
+        ...
+
     async def save_card(self, learner_id: int, card: CardState) -> None: ...
+
+    async def save_cards(self, cards: Sequence[tuple[int, CardState]]) -> None:
+        """Stores (replaces) each learner's card, in one statement."""
+        ...
 
     async def count_due(self, learner_id: int, before: datetime) -> int: ...
 
     async def record_answer(self, learner_id: int, record: AnswerRecord) -> None: ...
 
+    async def record_answers(self, answers: Sequence[tuple[int, AnswerRecord]]) -> None:
+        """Stores each learner's answer, in one statement."""
+        ...
+
     async def answers_since(self, learner_id: int, since: datetime) -> list[AnswerRecord]: ...
+
+    async def answers_since_all(self, learner_ids: Collection[int],
+                                since: datetime) -> dict[int, list[AnswerRecord]]:
+        """Each learner's answers since `since`, oldest first; a learner without any is left out."""
+        ...
 
     async def domain_records(self, learner_id: int) -> dict[int, DomainRecord]:
         """Answers and right answers per domain, practice and mock alike, counted in the database."""
@@ -304,6 +327,10 @@ class GroupRepo(Protocol):
 
     async def learner_groups(self, learner_id: int) -> list[Group]: ...
 
+    async def groups_of(self, learner_ids: Collection[int]) -> dict[int, list[Group]]:
+        """Each learner's groups, in one query; a learner in none is left out."""
+        ...
+
     async def join_group(self, platform: str, chat_id: str, learner_id: int, now: datetime) -> bool:
         """Makes the learner a member; True if they were not one yet."""
         ...
@@ -360,6 +387,11 @@ class RoundRepo(Protocol):
         """The member's correct answers in a row up to the round's `position`-th question."""
         ...
 
+    async def previous_runs(self, round_id: int, position: int,
+                            learner_ids: Collection[int]) -> dict[int, int]:
+        """previous_run() of several members in one query; a member with no run is left out."""
+        ...
+
     async def round_standings(self, round_id: int) -> list[Standing]:
         """Everyone who answered in the round, by the points (bonuses included) it earned them."""
         ...
@@ -369,8 +401,14 @@ class RoundRepo(Protocol):
     async def add_group_answer(self, prompt_id: int, learner_id: int, letter: str, correct: bool,
                                now: datetime, run: int = 0, points: int = 0) -> bool:
         """Records a member's answer to a group question with the points it earned; False if they
-        had already answered (or the question or learner is unknown). `run` is their count of
-        correct answers in a row within a round, this one included."""
+        had already answered. `run` is their count of correct answers in a row within a round, this
+        one included."""
+        ...
+
+    async def add_group_answers(self, prompt_id: int, answers: Sequence[GroupAnswer]) -> set[int]:
+        """Records members' answers to a group question in one statement; returns the members
+        recorded now (not those who had already answered). The caller has read the question and the
+        learners in this transaction."""
         ...
 
     async def group_answer_count(self, prompt_id: int) -> int: ...
@@ -387,6 +425,10 @@ class PointsRepo(Protocol):
                          weeks: Collection[tuple[str, str, date]]) -> None:
         """Adds an answer's points to the learner's running total, and to the current week and the
         all-time total of each of their groups (`weeks`: platform, chat id and that group's Monday)."""
+        ...
+
+    async def add_points_all(self, credits: Sequence[Credit]) -> None:
+        """add_points() for several learners (each at most once), in two statements."""
         ...
 
     async def count_member(self, platform: str, chat_id: str, learner_id: int, week: date,
@@ -416,6 +458,10 @@ class IntakeRepo(Protocol):
     async def record(self, platform: str, update_id: str, now: datetime) -> bool:
         """Records the delivery in this transaction; False if it was recorded before (a redelivery).
         A concurrent transaction recording the same id waits for this one and then gets False."""
+        ...
+
+    async def record_all(self, platform: str, update_ids: Sequence[str], now: datetime) -> set[str]:
+        """record() for several deliveries in one statement: the ids recorded now (not before)."""
         ...
 
     async def keep_replies(self, platform: str, update_id: str, replies: str) -> None:

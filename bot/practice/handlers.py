@@ -19,6 +19,7 @@ from bot.rounds import handlers as rounds
 from bot.turn import Turn
 
 CLOSED = "This question is closed. Send /quiz for a new one."
+RETIRED = "That question has been retired from the bank. Send /quiz for a new one."
 
 
 async def learner_view(turn: Turn) -> LearnerView:
@@ -99,13 +100,12 @@ def _goal_line(turn: Turn, done: int) -> str | None:
 
 async def answer(turn: Turn, prompt: Prompt, letter: str, pressed: bool) -> list[Outgoing]:
     """Grades an answer to an open prompt in this chat; the prompt is already checked to be ours."""
+    assert prompt.learner_id is not None, "group questions are answered in bot.rounds.presses"
     stored = turn.bank.get(prompt.question_id)
     if stored is None:  # dropped from the bank since it was asked
         await turn.tx.prompts.close_prompt(prompt.id, turn.now)
-        return [Outgoing("That question has been retired from the bank. Send /quiz for a new one.")]
+        return [Outgoing(RETIRED)]
     question = presented(stored, prompt.choice_order)
-    if prompt.learner_id is None:
-        return await rounds.answer(turn, prompt, question, letter)
     if not await turn.tx.prompts.close_prompt(prompt.id, turn.now):
         raise Closed("You have already answered this question.")
     done = await learn(turn, question, letter, Mode.PRACTICE, prompt.choice_order)

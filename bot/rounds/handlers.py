@@ -6,31 +6,24 @@ group question outside any round, without bonuses.
 A round lives in the database. When a question's time is up, whoever closes it (a conditional update,
 so exactly one caller across ticks, instances and restarts) posts its reveal and opens the next
 question; an answer holds its question open until it is recorded, so none is lost to the reveal.
-An answer is judged by when it was made (the platform's stamp, `Turn.acted_at`), not when the bot got
-round to it: in a burst the bot may grade a press after the deadline it beat.
+Members' presses are graded in sets (bot.rounds.presses).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.domain.grading import Mode, grade
 from bot.domain.models import Prompt, Round
 from bot.domain.questions import Bank, Question, new_order, presented
 from bot.domain.selection import LearnerView, pick_next
-from bot.errors import Closed
 from bot.groups.handlers import current_group
 from bot.inputs.text import whole_number
 from bot.outgoing import Outgoing
 from bot.ports.storage import UnitOfWork
-from bot.practice.learning import attempt, record
 from bot.practice.texts import answer_buttons, question_text
 from bot.rounds.texts import (
-    acknowledgement,
     final_board,
-    group_header,
     reveal,
     round_header,
     running_board,
@@ -66,42 +59,6 @@ async def start(turn: Turn, total: int, domain: int | None) -> Outgoing:
     if round_ is None:
         return Outgoing("A round is still open in this chat: answer its question first.")
     return await _ask(turn.tx, round_, 1, question, turn.now, turn.choice_rng)
-
-
-async def answer(turn: Turn, prompt: Prompt, question: Question, letter: str) -> list[Outgoing]:
-    """One member's answer: acknowledged to the presser alone, as the press's acknowledgement (a
-    round never messages a member privately: the reveal says who was right); the shared message's
-    running count is an edit the adapter may merge or skip."""
-    assert prompt.closes_at is not None  # every group question has a deadline
-    acted = turn.acted_at
-    if acted >= prompt.closes_at or not await turn.tx.prompts.hold_open(prompt.id):
-        raise Closed("Time is up for this question; the answer is on its way.")
-    round_ = await turn.tx.rounds.round(prompt.round_id) if prompt.round_id is not None else None
-    position = prompt.round_position or 0
-    if round_ is None:
-        graded = await attempt(turn, question, letter, Mode.GROUP, prompt.choice_order)
-    else:
-        graded = await attempt(
-            turn, question, letter, Mode.ROUND, prompt.choice_order,
-            elapsed=max(acted - prompt.created_at, timedelta(0)),
-            limit=prompt.closes_at - prompt.created_at)
-    verdict = grade(graded, turn.scheduler)
-    if round_ is not None and verdict.correct:  # only a right answer extends a run: read it then
-        graded = replace(graded, run=await turn.tx.rounds.previous_run(round_.id, position - 1,
-                                                                        turn.learner.id))
-        verdict = grade(graded, turn.scheduler)
-    if not await turn.tx.rounds.add_group_answer(prompt.id, turn.learner.id, letter, verdict.correct,
-                                                 acted, verdict.run, verdict.points):
-        raise Closed("You have already answered this one.")
-    await record(turn, graded, verdict)
-    count = await turn.tx.rounds.group_answer_count(prompt.id)
-    header = round_header(round_, position, count) if round_ is not None else group_header(count)
-    return [
-        Outgoing(acknowledgement(verdict.correct, verdict.points, verdict.speed, verdict.streak),
-                 private=True, fleeting=True),
-        Outgoing(question_text(question, header), answer_buttons(prompt.id), replace=True,
-                 skippable=True),
-    ]
 
 
 async def close(tx: UnitOfWork, bank: Bank, prompt: Prompt, now: datetime,

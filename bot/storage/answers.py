@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import case, func, select, union_all
+from sqlalchemy import case, func, insert, select, union_all
 
 from bot.domain.models import (
     AnswerRecord,
@@ -14,7 +14,7 @@ from bot.domain.models import (
     FirstAttempt,
 )
 from bot.domain.tallies import QuestionTally
-from bot.storage.repo import Repo, to_card
+from bot.storage.repo import Repo, core, to_card
 from bot.storage.schema import (
     AnswerRow,
     CardRow,
@@ -22,26 +22,40 @@ from bot.storage.schema import (
     MockRow,
 )
 
+# A card's stored state beside its key (bot.domain.models.CardState).
+_CARD_FIELDS = ("state", "stability", "difficulty", "due", "last_review", "question_version")
+
 
 class AnswerRepo(Repo):
     async def cards(self, learner_id: int) -> list[CardState]:
-        rows = await self._s.scalars(select(CardRow).where(CardRow.learner_id == learner_id))
+        table = core(CardRow)
+        rows = await self._s.execute(select(table).where(table.c.learner_id == learner_id))
         return [to_card(r) for r in rows]
 
     async def card(self, learner_id: int, question_id: str) -> CardState | None:
-        row = await self._s.get(CardRow, (learner_id, question_id))
-        return to_card(row) if row else None
+        return (await self.cards_for([learner_id], question_id)).get(learner_id)
+
+    async def cards_for(self, learner_ids: Collection[int], question_id: str) -> dict[int, CardState]:
+        """These learners' cards for one question, by learner (a round question's pressers at once)."""
+        table = core(CardRow)
+        stmt = select(table).where(table.c.learner_id.in_(learner_ids), table.c.question_id == question_id)
+        return {row.learner_id: to_card(row) for row in await self._s.execute(stmt)}
 
     async def save_card(self, learner_id: int, card: CardState) -> None:
-        """One upsert: a new card costs no read first (the caller has just looked for it)."""
-        values = {"state": card.state, "stability": card.stability, "difficulty": card.difficulty,
-                  "due": card.due, "last_review": card.last_review, "question_version": card.question_version}
-        stmt = self._insert(CardRow).values(learner_id=learner_id, question_id=card.question_id, **values)
-        await self._s.execute(stmt.on_conflict_do_update(index_elements=["learner_id", "question_id"],
-                                                         set_=values))
-        loaded = self._s.identity_map.get(self._s.identity_key(CardRow, (learner_id, card.question_id)))
-        if loaded is not None:  # a row this event read before: let a later read see the saved card
-            self._s.expunge(loaded)
+        await self.save_cards([(learner_id, card)])
+
+    async def save_cards(self, cards: Sequence[tuple[int, CardState]]) -> None:
+        """Upserts each learner's card in one statement: a new card costs no read first (the caller
+        has just looked for it)."""
+        if not cards:
+            return
+        table = core(CardRow)
+        insert = self._insert(table)
+        await self._s.execute(insert.on_conflict_do_update(
+            index_elements=["learner_id", "question_id"],
+            set_={name: insert.excluded[name] for name in _CARD_FIELDS}),
+            [{"learner_id": learner_id, "question_id": card.question_id,
+              **{name: getattr(card, name) for name in _CARD_FIELDS}} for learner_id, card in cards])
 
     async def count_due(self, learner_id: int, before: datetime) -> int:
         stmt = select(func.count()).select_from(CardRow).where(
@@ -49,18 +63,33 @@ class AnswerRepo(Repo):
         return int((await self._s.execute(stmt)).scalar_one())
 
     async def record_answer(self, learner_id: int, record: AnswerRecord) -> None:
-        self._s.add(AnswerRow(
-            learner_id=learner_id, question_id=record.question_id, domain=record.domain,
-            correct=record.correct, is_review=record.is_review, answered_at=record.answered_at,
-            points=record.points, choice=record.choice, question_version=record.question_version,
-        ))
+        await self.record_answers([(learner_id, record)])
+
+    async def record_answers(self, answers: Sequence[tuple[int, AnswerRecord]]) -> None:
+        """Stores each learner's answer, in one statement."""
+        if not answers:
+            return
+        await self._s.execute(insert(core(AnswerRow)), [
+            {"learner_id": learner_id, "question_id": r.question_id, "domain": r.domain,
+             "correct": r.correct, "is_review": r.is_review, "answered_at": r.answered_at,
+             "points": r.points, "choice": r.choice, "question_version": r.question_version}
+            for learner_id, r in answers])
 
     async def answers_since(self, learner_id: int, since: datetime) -> list[AnswerRecord]:
-        stmt = (select(AnswerRow).where(AnswerRow.learner_id == learner_id,
-                                        AnswerRow.answered_at >= since)
-                .order_by(AnswerRow.answered_at))
-        return [AnswerRecord(r.question_id, r.domain, r.correct, r.is_review, r.answered_at, r.points,
-                             r.choice, r.question_version) for r in await self._s.scalars(stmt)]
+        return (await self.answers_since_all([learner_id], since)).get(learner_id, [])
+
+    async def answers_since_all(self, learner_ids: Collection[int],
+                                since: datetime) -> dict[int, list[AnswerRecord]]:
+        """Each learner's answers since `since`, oldest first; a learner without any is left out."""
+        table = core(AnswerRow)
+        stmt = (select(table).where(table.c.learner_id.in_(learner_ids), table.c.answered_at >= since)
+                .order_by(table.c.answered_at, table.c.id))
+        found: dict[int, list[AnswerRecord]] = {}
+        for r in await self._s.execute(stmt):
+            found.setdefault(r.learner_id, []).append(AnswerRecord(
+                r.question_id, r.domain, r.correct, r.is_review, r.answered_at, r.points, r.choice,
+                r.question_version))
+        return found
 
     async def domain_records(self, learner_id: int) -> dict[int, DomainRecord]:
         """Answers and right answers per domain, practice and mock alike, counted in the database."""

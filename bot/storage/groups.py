@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
@@ -56,10 +57,17 @@ class GroupRepo(Repo):
         return replace(group, **changes)
 
     async def learner_groups(self, learner_id: int) -> list[Group]:
-        stmt = (select(GroupChatRow).join(GroupMemberRow, and_(
+        return (await self.groups_of([learner_id])).get(learner_id, [])
+
+    async def groups_of(self, learner_ids: Collection[int]) -> dict[int, list[Group]]:
+        """Each learner's groups, in one query; a learner in none is left out."""
+        stmt = (select(GroupMemberRow.learner_id, GroupChatRow).join(GroupMemberRow, and_(
             GroupMemberRow.platform == GroupChatRow.platform, GroupMemberRow.chat_id == GroupChatRow.chat_id,
-        )).where(GroupMemberRow.learner_id == learner_id))
-        return [to_group(r) for r in await self._s.scalars(stmt)]
+        )).where(GroupMemberRow.learner_id.in_(learner_ids)))
+        found: dict[int, list[Group]] = {}
+        for learner_id, row in await self._s.execute(stmt):
+            found.setdefault(learner_id, []).append(to_group(row))
+        return found
 
     async def join_group(self, platform: str, chat_id: str, learner_id: int, now: datetime) -> bool:
         """Makes the learner a member; True if they were not one yet."""

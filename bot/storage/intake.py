@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
-from bot.storage.repo import Repo
+from bot.storage.repo import Repo, core
 from bot.storage.schema import AdapterStateRow, HandledUpdateRow
 
 
@@ -14,11 +15,18 @@ class IntakeRepo(Repo):
     async def record(self, platform: str, update_id: str, now: datetime) -> bool:
         """Records the delivery in this transaction; False if it was recorded before (a redelivery).
         A concurrent transaction recording the same id waits for this one and then gets False."""
-        stmt = (self._insert(HandledUpdateRow)
-                .values(platform=platform, update_id=update_id, handled_at=now)
-                .on_conflict_do_nothing(index_elements=["platform", "update_id"])
-                .returning(HandledUpdateRow.update_id))
-        return (await self._s.execute(stmt)).scalar_one_or_none() is not None
+        return update_id in await self.record_all(platform, [update_id], now)
+
+    async def record_all(self, platform: str, update_ids: Sequence[str], now: datetime) -> set[str]:
+        """record() for several deliveries in one statement: the ids recorded now (not before)."""
+        if not update_ids:
+            return set()
+        table = core(HandledUpdateRow)
+        stmt = (self._insert(table).on_conflict_do_nothing(index_elements=["platform", "update_id"])
+                .returning(table.c.update_id))
+        rows = await self._s.execute(stmt, [{"platform": platform, "update_id": u, "handled_at": now}
+                                            for u in update_ids])
+        return set(rows.scalars())
 
     async def keep_replies(self, platform: str, update_id: str, replies: str) -> None:
         await self._write(update(HandledUpdateRow).where(

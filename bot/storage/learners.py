@@ -3,11 +3,12 @@ first contact."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import and_, delete, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.models import (
@@ -71,6 +72,17 @@ class LearnerRepo(Repo):
                 row.private_chat_id, row.unreachable = private_chat_id, False
         await self._s.flush()
         return to_learner(row)
+
+    async def members(self, platform: str, chat_id: str, user_ids: Collection[str]) -> dict[str, Learner]:
+        """The learners behind these accounts who are members of the group, by user id, in one query
+        (a burst of group presses reads its pressers together)."""
+        stmt = (select(IdentityRow.user_id, LearnerRow)
+                .join(IdentityRow, IdentityRow.learner_id == LearnerRow.id)
+                .join(GroupMemberRow, and_(GroupMemberRow.learner_id == LearnerRow.id,
+                                           GroupMemberRow.platform == platform,
+                                           GroupMemberRow.chat_id == chat_id))
+                .where(IdentityRow.platform == platform, IdentityRow.user_id.in_(user_ids)))
+        return {user_id: to_learner(row) for user_id, row in await self._s.execute(stmt)}
 
     async def find_learner(self, platform: str, user_id: str) -> Learner | None:
         """The account's learner, read afresh (a merge may have changed the row this event loaded)."""

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Date, Select, and_, delete, func, literal, select, update
+from sqlalchemy import Date, Select, and_, bindparam, delete, func, literal, select, update
 
 from bot.domain.models import (
+    Credit,
     Standing,
 )
-from bot.storage.repo import Repo, ranked
+from bot.storage.repo import Repo, core, ranked
 from bot.storage.schema import (
     AnswerRow,
     GroupMemberRow,
@@ -27,16 +28,26 @@ class PointsRepo(Repo):
                          weeks: Collection[tuple[str, str, date]]) -> None:
         """Adds an answer's points to the learner's running total, and to the current week and the
         all-time total of each of their groups (`weeks`: platform, chat id and that group's Monday)."""
-        await self._write(update(LearnerRow).where(LearnerRow.id == learner_id)
-                          .values(points=LearnerRow.points + points))
-        if weeks:
-            insert = self._insert(GroupPointsRow)
-            stmt = insert.on_conflict_do_update(
+        await self.add_points_all([Credit(learner_id, points, tuple(weeks))])
+
+    async def add_points_all(self, credits: Sequence[Credit]) -> None:
+        """add_points() for several learners (each at most once), in two statements."""
+        if not credits:
+            return
+        learners = core(LearnerRow)
+        await self._s.execute(
+            update(learners).where(learners.c.id == bindparam("credited"))
+            .values(points=learners.c.points + bindparam("earned")),
+            [{"credited": c.learner_id, "earned": c.points} for c in credits])
+        rows = [{"platform": p, "chat_id": chat, "period": period, "learner_id": c.learner_id,
+                 "points": c.points}
+                for c in credits for p, chat, week in c.weeks for period in (week, ALL_TIME)]
+        if rows:
+            table = core(GroupPointsRow)
+            insert = self._insert(table)
+            await self._s.execute(insert.on_conflict_do_update(
                 index_elements=["platform", "chat_id", "period", "learner_id"],
-                set_={"points": GroupPointsRow.points + insert.excluded.points})
-            await self._s.execute(stmt, [
-                {"platform": p, "chat_id": c, "period": period, "learner_id": learner_id, "points": points}
-                for p, c, week in weeks for period in (week, ALL_TIME)])
+                set_={"points": table.c.points + insert.excluded.points}), rows)
 
     async def count_member(self, platform: str, chat_id: str, learner_id: int, week: date,
                            since: datetime) -> None:

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Result
+from sqlalchemy.engine import Result, Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
@@ -48,10 +49,18 @@ class Repo:
         a write here, and syncing costs O(loaded rows) per statement (quadratic over a batch)."""
         return await self._s.execute(statement, execution_options={"synchronize_session": False})
 
-    def _insert(self, table: type[Base]) -> Any:
+    def _insert(self, table: type[Base] | Table) -> Any:
         """An INSERT that takes ON CONFLICT clauses, in this database's dialect."""
         sqlite = self._s.get_bind().dialect.name == "sqlite"
         return sqlite_insert(table) if sqlite else pg_insert(table)
+
+
+def core(row: type[Base]) -> Table:
+    """A mapped class's table, for the Core statements the hot paths use (no ORM loading or
+    bookkeeping: a burst of group presses writes hundreds of rows a second)."""
+    table = row.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def to_prompt(row: PromptRow) -> Prompt:
@@ -96,7 +105,8 @@ def to_mock(row: MockRow) -> Mock:
     )
 
 
-def to_card(row: CardRow) -> CardState:
+def to_card(row: CardRow | Row[Any]) -> CardState:
+    """From a loaded row or a Core one (the hot paths read cards without the ORM)."""
     return CardState(
         question_id=row.question_id, state=row.state, stability=row.stability,
         difficulty=row.difficulty, due=row.due, last_review=row.last_review,

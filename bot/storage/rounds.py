@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, func, literal, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.models import (
+    GroupAnswer,
     Round,
     Standing,
 )
-from bot.storage.repo import Repo, ranked
+from bot.storage.repo import Repo, core, ranked
 from bot.storage.schema import (
     GroupAnswerRow,
     LearnerRow,
     PromptRow,
     RoundRow,
-    UTCDateTime,
 )
 
 
@@ -46,10 +47,16 @@ class RoundRepo(Repo):
 
     async def previous_run(self, round_id: int, position: int, learner_id: int) -> int:
         """The member's correct answers in a row up to the round's `position`-th question."""
-        stmt = (select(GroupAnswerRow.run).join(PromptRow, PromptRow.id == GroupAnswerRow.prompt_id)
+        return (await self.previous_runs(round_id, position, [learner_id])).get(learner_id, 0)
+
+    async def previous_runs(self, round_id: int, position: int,
+                            learner_ids: Collection[int]) -> dict[int, int]:
+        """previous_run() of several members in one query; a member with no run is left out."""
+        stmt = (select(GroupAnswerRow.learner_id, GroupAnswerRow.run)
+                .join(PromptRow, PromptRow.id == GroupAnswerRow.prompt_id)
                 .where(PromptRow.round_id == round_id, PromptRow.round_position == position,
-                       GroupAnswerRow.learner_id == learner_id))
-        return (await self._s.execute(stmt)).scalar_one_or_none() or 0
+                       GroupAnswerRow.learner_id.in_(learner_ids), GroupAnswerRow.run > 0))
+        return {learner_id: run for learner_id, run in await self._s.execute(stmt)}
 
     async def round_standings(self, round_id: int) -> list[Standing]:
         """Everyone who answered in the round, by the points (bonuses included) it earned them."""
@@ -68,17 +75,23 @@ class RoundRepo(Repo):
 
     async def add_group_answer(self, prompt_id: int, learner_id: int, letter: str, correct: bool,
                                now: datetime, run: int = 0, points: int = 0) -> bool:
-        """One statement, no savepoint (a burst of presses runs this hundreds of times a second): the
-        row is inserted only if the question and learner exist, and not again for the same member."""
-        values = select(literal(prompt_id), literal(learner_id), literal(letter), literal(correct),
-                        literal(now, UTCDateTime), literal(points), literal(run)).where(
-            exists().where(PromptRow.id == prompt_id), exists().where(LearnerRow.id == learner_id))
-        stmt = (self._insert(GroupAnswerRow)
-                .from_select(["prompt_id", "learner_id", "letter", "correct", "answered_at", "points", "run"],
-                             values)
-                .on_conflict_do_nothing(index_elements=["prompt_id", "learner_id"])
-                .returning(GroupAnswerRow.prompt_id))
-        return (await self._s.execute(stmt)).first() is not None
+        """Records a member's answer; False if they had already answered."""
+        answer = GroupAnswer(learner_id, letter, correct, now, run, points)
+        return learner_id in await self.add_group_answers(prompt_id, [answer])
+
+    async def add_group_answers(self, prompt_id: int, answers: Sequence[GroupAnswer]) -> set[int]:
+        """Records members' answers to a group question in one statement; returns the members
+        recorded now (not those who had already answered). The caller has read the question and the
+        learners in this transaction."""
+        if not answers:
+            return set()
+        table = core(GroupAnswerRow)
+        stmt = (self._insert(table).on_conflict_do_nothing(index_elements=["prompt_id", "learner_id"])
+                .returning(table.c.learner_id))
+        rows = await self._s.execute(stmt, [
+            {"prompt_id": prompt_id, "learner_id": a.learner_id, "letter": a.letter, "correct": a.correct,
+             "answered_at": a.answered_at, "points": a.points, "run": a.run} for a in answers])
+        return set(rows.scalars())
 
     async def group_answer_count(self, prompt_id: int) -> int:
         stmt = select(func.count()).select_from(GroupAnswerRow).where(
