@@ -10,8 +10,8 @@ The bot runs in a process of its own (benchmarks/round_bot.py), as in production
 platform and database: presses counted and refused, acknowledgement p50/p99 (Discord: the
 verdict's delay after the press), group posts that are not the round's own, private messages, the
 reveal's delay after the close, and how many transactions the presses took. A baseline from the same
-run: the core alone handling the same 1,000 presses one transaction each (the path before batching),
-printed as presses per second next to the batched path's.
+run: the core alone handling the same 1,000 presses one at a time, a transaction each, printed as
+presses per second next to the same presses submitted at once and graded in sets.
 
 Run: scripts/with-postgres.sh .venv/bin/python benchmarks/round_at_scale.py [presses]
 (without TEST_POSTGRES_URL only SQLite runs)
@@ -73,8 +73,8 @@ def store_url(store: Store) -> str:
 
 async def core_only(url: str | None, bank: Bank, presses: int, batched: bool) -> float:
     """The same presses on one round question handled by the core alone, as fast as they go, in
-    presses per second: each in a transaction of its own (the path before bot.press_queue, the
-    baseline) or submitted at once and batched."""
+    presses per second: one at a time, each a set of one in a transaction of its own (the baseline),
+    or submitted at once and graded in sets (bot.rounds.presses)."""
     async with fresh_store(url) as store:
         core = make_core(store, bank)
         chat = Chat(Address("bench", "-1"), is_group=True)
@@ -88,7 +88,7 @@ async def core_only(url: str | None, bank: Bank, presses: int, batched: bool) ->
             await asyncio.gather(*(core.process(event) for event in events))
         else:
             for event in events:
-                await core._run(event, core._dispatch)
+                await core.process(event)
         return presses / (time.perf_counter() - started)
 
 
@@ -161,7 +161,7 @@ async def scenario(url: str | None, bank: Bank, presses: int) -> None:
             print(f"  sessions waiting on a lock at once, at most: {most_waiting}")
     alone = await core_only(url, bank, presses, batched=False)
     together = await core_only(url, bank, presses, batched=True)
-    print(f"\ncore only, {label}, {presses} presses on one question: one transaction each "
+    print(f"\ncore only, {label}, {presses} presses on one question: one at a time "
           f"{alone:.0f}/s (baseline), batched {together:.0f}/s ({together / alone:.1f}x)")
 
 
