@@ -4,6 +4,7 @@ and racing the reveal, a restart mid-round, two instances, several groups, downt
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -11,14 +12,18 @@ import pytest
 from bot import payloads
 from bot.core import StudyBot
 from bot.domain.cards import make_scheduler
+from bot.domain.models import Prompt
 from bot.domain.points import points_for, speed_bonus, streak_bonus
-from bot.domain.questions import Bank
-from bot.events import Address, ButtonPressed, Command
-from bot.handled import Outcome
+from bot.domain.questions import Bank, Question
+from bot.events import Address, ButtonPressed, Command, Person
+from bot.handled import Handled, Outcome
 from bot.outgoing import Outgoing
 from bot.ports.clock import FixedClock
+from bot.ports.storage import UnitOfWork
+from bot.rounds import presses
 from bot.storage.engine import make_engine
 from bot.storage.store import Store
+from bot.turn import Turn
 from tests.chat import Chatter
 
 
@@ -281,3 +286,66 @@ async def test_presses_arriving_together_share_a_transaction_and_each_stands_alo
     assert "Right (30 of 30)" in reveal
     again_later = await bot.process(presses[5])  # a redelivered update: no second effect
     assert again_later.outcome is Outcome.DUPLICATE
+
+
+async def test_a_set_of_presses_takes_newcomers_new_names_and_repeated_deliveries(
+        store: Store, bank: Bank, clock: FixedClock) -> None:
+    """In one set: a member seen before, one who never used the bot, one who renamed themself since
+    (the reveal names them as they are now), and one delivery handed in twice (it counts once)."""
+    bot = fresh_bot(store, bank, clock)
+    host = await start_round(bot, 1)
+    payload = host.payload("B")
+    await host.as_user("known").send("/leaderboard")  # a member before the round
+    await host.as_user("renamed").send("/leaderboard")
+    renamed = host.as_user("renamed").person
+    events = [ButtonPressed(host.as_user("known").person, host.chat, payload, update_id="k"),
+              ButtonPressed(host.as_user("newcomer").person, host.chat, payload, update_id="n"),
+              ButtonPressed(Person(renamed.platform, renamed.user_id, "Dana"), host.chat, payload,
+                            update_id="r"),
+              ButtonPressed(host.as_user("known").person, host.chat, payload, update_id="k")]
+    results = await asyncio.gather(*(bot.process(e) for e in events))
+    assert [r.outcome for r in results] == [Outcome.APPLIED] * 3 + [Outcome.DUPLICATE]
+    clock.set(clock.now() + timedelta(seconds=10))
+    [reveal] = texts(await bot.close_due_rounds())[:1]
+    assert "Right (3 of 3): User known, Dana, User newcomer" in reveal  # pressed at once: by id
+
+
+async def test_a_press_that_fails_in_a_set_fails_alone(store: Store, bank: Bank, clock: FixedClock,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should grading a set fail, each press is tried again on its own: the one that fails gets the
+    apology and changes nothing, the others count."""
+    bot = fresh_bot(store, bank, clock)
+    host = await start_round(bot, 1)
+    payload = host.payload("B")
+    real_grade = presses._grade
+
+    async def fails_for_poison(tx: UnitOfWork, prompt: Prompt, question: Question,
+                               batch: Sequence[tuple[int, presses.Press, Turn]]) -> dict[int, Handled]:
+        if any(press.event.person.user_id == "poison" for _, press, _ in batch):
+            raise RuntimeError("a bug met in grading")
+        return await real_grade(tx, prompt, question, batch)
+
+    monkeypatch.setattr(presses, "_grade", fails_for_poison)
+    events = [ButtonPressed(host.as_user(user).person, host.chat, payload, update_id=user)
+              for user in ("a", "poison", "b")]
+    results = await asyncio.gather(*(bot.process(e) for e in events))
+    assert [r.outcome for r in results] == [Outcome.APPLIED, Outcome.FAILED, Outcome.APPLIED]
+    assert results[1].replies[0].text.startswith("Sorry, something went wrong")
+    clock.set(clock.now() + timedelta(seconds=10))
+    [reveal] = texts(await bot.close_due_rounds())[:1]
+    assert "Right (2 of 2): User a, User b" in reveal
+
+
+async def test_a_personal_question_pressed_in_a_group_is_answered_as_practice(
+        study_bot: StudyBot, clock: FixedClock) -> None:
+    """A question asked of one learner (a private reply a platform showed in the group) is theirs:
+    their press is graded as practice, anyone else's is refused."""
+    owner = Chatter(study_bot, "owner", chat_id="-100", group=True)
+    async with study_bot.store.transaction() as tx:
+        learner = await tx.learners.learner(owner.person, clock.now(), None)
+        prompt = await tx.prompts.open_prompt("test", "-100", learner.id, "d1-0001", False, None, clock.now())
+    payload = payloads.encode(payloads.Answer(prompt.id, "B"))
+    [refusal] = await owner.as_user("other").press_payload(payload)
+    assert refusal.text.startswith("This question was asked of someone else")
+    [verdict] = await owner.press_payload(payload)
+    assert verdict.text.startswith("Question") and "Correct!" in verdict.text
