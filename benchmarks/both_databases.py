@@ -1,11 +1,19 @@
 """Runs a scale benchmark's `measure` on a fresh SQLite file, then on PostgreSQL when the run has one
-(scripts/with-postgres.sh sets TEST_POSTGRES_URL)."""
+(scripts/with-postgres.sh sets TEST_POSTGRES_URL); or gives a benchmark a fresh store on either."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+
+from bot.storage.engine import make_engine, upgrade
+from bot.storage.schema import Base
+from bot.storage.store import Store
 
 Measure = Callable[[str, str, int], Awaitable[None]]  # (database name, URL, size)
 
@@ -17,3 +25,20 @@ async def on_both_databases(measure: Measure, size: int, filename: str) -> None:
         await measure("postgresql", url, size)
     else:
         print("[postgresql] skipped: set TEST_POSTGRES_URL or run through scripts/with-postgres.sh")
+
+
+@asynccontextmanager
+async def fresh_store(url: str | None) -> AsyncIterator[Store]:
+    """An empty, migrated database: a new SQLite file, or the PostgreSQL one emptied."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = url or f"sqlite+aiosqlite:///{folder}/round.sqlite3"
+        await asyncio.to_thread(upgrade, url)
+        engine = make_engine(url)
+        if engine.dialect.name == "postgresql":
+            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            async with engine.begin() as conn:
+                await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        try:
+            yield Store(engine)
+        finally:
+            await engine.dispose()

@@ -25,7 +25,6 @@ import logging
 import os
 import random
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -38,32 +37,14 @@ from sqlalchemy import text  # noqa: E402
 
 from adapters.discord_bot.frontend import DiscordConfig  # noqa: E402
 from adapters.telegram import TelegramConfig  # noqa: E402
+from benchmarks.both_databases import fresh_store  # noqa: E402
 from bot.content.bank import load_bank  # noqa: E402
 from bot.core import StudyBot  # noqa: E402
 from bot.domain.questions import Bank  # noqa: E402
 from bot.events import Address, ButtonPressed, Chat, Command, Person  # noqa: E402
-from bot.storage.engine import make_engine, upgrade  # noqa: E402
-from bot.storage.schema import Base  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 from tests.discord.fake_discord import FakeDiscord  # noqa: E402
 from tests.round_scenario import Scenario, add_members, discord_round, make_core, telegram_round  # noqa: E402
-
-
-@asynccontextmanager
-async def fresh_store(url: str | None) -> AsyncIterator[Store]:
-    """An empty, migrated database: a new SQLite file, or the PostgreSQL one emptied."""
-    with tempfile.TemporaryDirectory() as folder:
-        url = url or f"sqlite+aiosqlite:///{folder}/round.sqlite3"
-        await asyncio.to_thread(upgrade, url)
-        engine = make_engine(url)
-        if engine.dialect.name == "postgresql":
-            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            async with engine.begin() as conn:
-                await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        try:
-            yield Store(engine)
-        finally:
-            await engine.dispose()
 
 
 def store_url(store: Store) -> str:

@@ -1,10 +1,14 @@
-"""What a /quiz costs through the whole Telegram stack, next to the floor any PTB bot pays.
+"""What a /quiz and an answer press cost through the whole Telegram stack, next to the floor any PTB
+bot pays.
 
-N distinct users each send /quiz through the fake Bot API (tests/telegram/fake_api.py); the quiz bot
-(the real adapter and core on a fresh SQLite file, the real question bank) answers each with a
-question. A bare PTB echo bot, built with the same HTTP and concurrency settings, answers the same
-load against the same fake in the same run; so does the adapter with a canned core (one question
-from memory), which splits the quiz bot's cost into the adapter's and the core's. The fake runs in a
+N distinct users each send /quiz through the fake Bot API (tests/telegram/fake_api.py), then all press
+A under the question they got; the quiz bot (the real adapter and core on a fresh SQLite file, and
+with TEST_POSTGRES_URL set on PostgreSQL too; the real question bank) answers each /quiz with a
+question and each press with its verdict (a callback answer and an edit). A bare PTB bot, built with
+the same HTTP and concurrency settings, echoes each message with four buttons and answers each press
+with a callback answer and an edit, against the same fake in the same run; so does the adapter with
+a canned core (one question from memory), which splits the quiz bot's cost into the adapter's and
+the core's. The fake runs in a
 child process, so only the bots share this process's CPU, as they would with the real Telegram.
 Flood pacing is off: this measures processing cost, not Telegram's 30 messages/s policy.
 
@@ -12,7 +16,8 @@ Reported per bot, as medians over the runs: burst throughput (N updates queued a
 that burst (update handed out by getUpdates -> reply received; mostly queueing), and the latency of
 updates sent one at a time (the service time). The ratios are cost per update against the echo bot.
 
-Run: .venv/bin/python benchmarks/telegram_throughput.py [N] [runs]
+Run: scripts/with-postgres.sh .venv/bin/python benchmarks/telegram_throughput.py [N] [runs]
+(without TEST_POSTGRES_URL only SQLite runs)
 """
 
 from __future__ import annotations
@@ -20,11 +25,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import random
 import statistics
 import sys
-import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,13 +37,14 @@ from typing import Any
 
 import httpx
 from aiohttp import web
-from telegram import Update
-from telegram.ext import ApplicationBuilder, MessageHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adapters.telegram import TelegramConfig, TelegramFrontend  # noqa: E402
+from benchmarks.both_databases import fresh_store  # noqa: E402
 from bot.content.bank import load_bank  # noqa: E402
 from bot.core import StudyBot  # noqa: E402
 from bot.events import Address, Event  # noqa: E402
@@ -46,11 +52,10 @@ from bot.handled import Handled, Outcome  # noqa: E402
 from bot.outgoing import Outgoing  # noqa: E402
 from bot.ports.clock import SystemClock  # noqa: E402
 from bot.practice.texts import question_message  # noqa: E402
-from bot.storage.engine import make_engine, upgrade  # noqa: E402
-from bot.storage.store import Store  # noqa: E402
-from tests.telegram.fake_api import TOKEN, FakeBotApi  # noqa: E402
+from tests.telegram.fake_api import TOKEN, Call, FakeBotApi  # noqa: E402
 
 CONCURRENCY = 64  # the adapter's default
+KINDS = ("quiz", "press")  # a /quiz message, then pressing A under the question it brought
 SEQUENTIAL = 100  # updates sent one at a time per run, for the service time
 WARM_UP = 50
 
@@ -59,8 +64,9 @@ WARM_UP = 50
 class Control:
     def __init__(self, api: FakeBotApi) -> None:
         self.api = api
-        self.update_of: dict[int, int] = {}  # user id -> the update id of their /quiz
-        self.replied_at: dict[int, float] = {}  # chat id -> first reply
+        self.update_of: dict[int, int] = {}  # user id -> the update id of their latest update
+        self.replies: dict[int, list[float]] = {}  # chat id -> when the bot sent or edited a message
+        self.question: dict[int, Call] = {}  # chat id -> the latest message with buttons
         self.apologised: set[int] = set()  # chats whose reply was the core's apology (a failure)
         self._scanned = 0
 
@@ -71,22 +77,37 @@ class Control:
             self.update_of[user_id] = self.api.say(user, body["text"])
         return web.json_response({"queued": len(body["users"])})
 
+    async def press(self, request: web.Request) -> web.Response:
+        """Each user presses "A" under the question they were last sent."""
+        self._scan()
+        for user_id in (await request.json())["users"]:
+            user = self.api.user(user_id, f"User {user_id}")
+            self.update_of[user_id] = self.api.press(user, self.question[user_id], "A")
+        return web.json_response({"queued": True})
+
     async def timings(self, request: web.Request) -> web.Response:
-        """Delivery and first reply of the update of each user in a range, once all are answered."""
+        """Delivery of each user's latest update and the bot's first message to them after it, once
+        all in the range are answered."""
+        self._scan()
+        first, count = int(request.query["first"]), int(request.query["count"])
+        users = range(first, first + count)
+        delivered = [self.api.delivered_at.get(self.update_of[u]) for u in users]
+        replied = [next((t for t in self.replies.get(u, []) if d is not None and t >= d), None)
+                   for u, d in zip(users, delivered, strict=True)]
+        if None in replied:
+            return web.json_response({"done": False})
+        return web.json_response({"done": True, "delivered": delivered, "replied": replied,
+                                  "failed": len(self.apologised.intersection(users))})
+
+    def _scan(self) -> None:
         for call in self.api.calls[self._scanned:]:
-            if call.method == "sendMessage" and call.chat_id is not None:
-                self.replied_at.setdefault(call.chat_id, call.at)
+            if call.method in ("sendMessage", "editMessageText") and call.chat_id is not None:
+                self.replies.setdefault(call.chat_id, []).append(call.at)
+                if call.method == "sendMessage" and call.buttons:
+                    self.question[call.chat_id] = call
                 if call.text.startswith("Sorry, something went wrong"):
                     self.apologised.add(call.chat_id)
         self._scanned = len(self.api.calls)
-        first, count = int(request.query["first"]), int(request.query["count"])
-        users = range(first, first + count)
-        if any(u not in self.replied_at for u in users):
-            return web.json_response({"done": False})
-        delivered = [self.api.delivered_at[self.update_of[u]] for u in users]
-        replied = [self.replied_at[u] for u in users]
-        return web.json_response({"done": True, "delivered": delivered, "replied": replied,
-                                  "failed": len(self.apologised.intersection(users))})
 
 
 def serve_fake(port_out: Any) -> None:
@@ -95,6 +116,7 @@ def serve_fake(port_out: Any) -> None:
             control = Control(api)
             app = web.Application()
             app.router.add_post("/say", control.say)
+            app.router.add_post("/press", control.press)
             app.router.add_get("/timings", control.timings)
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
@@ -108,13 +130,24 @@ def serve_fake(port_out: Any) -> None:
 # The two bots ---------------------------------------------------------------------------------
 @asynccontextmanager
 async def echo_bot(base_url: str) -> AsyncIterator[None]:
+    """The floor: a bare PTB bot that echoes a message with four buttons under it, and answers a
+    press as the quiz bot does, with a callback answer and an edit of the message."""
+    buttons = InlineKeyboardMarkup([[InlineKeyboardButton(x, callback_data=x) for x in "ABCD"]])
+
     async def echo(update: Update, _context: object) -> None:
         assert update.message is not None and update.message.text is not None
-        await update.message.reply_text(update.message.text)
+        await update.message.reply_text(update.message.text, reply_markup=buttons)
+
+    async def pressed(update: Update, _context: object) -> None:
+        query = update.callback_query
+        assert query is not None and query.data is not None
+        await query.answer()
+        await query.edit_message_text(f"You pressed {query.data}")
 
     application = (ApplicationBuilder().token(TOKEN).base_url(base_url)
                    .concurrent_updates(CONCURRENCY).job_queue(None).build())
     application.add_handler(MessageHandler(filters.TEXT, echo))
+    application.add_handler(CallbackQueryHandler(pressed))
     async with application:
         await application.start()
         assert application.updater is not None
@@ -137,14 +170,10 @@ class CannedCore(StudyBot):
 
 
 @asynccontextmanager
-async def telegram_adapter(base_url: str, canned: bool) -> AsyncIterator[None]:
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
-        await asyncio.to_thread(upgrade, url)
-        engine = make_engine(url)
+async def telegram_adapter(base_url: str, canned: bool, url: str | None) -> AsyncIterator[None]:
+    async with fresh_store(url) as store:
         core = CannedCore if canned else StudyBot
-        study = core(Store(engine), load_bank(ROOT / "content" / "questions"), SystemClock(),
-                     rng=random.Random(1))
+        study = core(store, load_bank(ROOT / "content" / "questions"), SystemClock(), rng=random.Random(1))
         frontend = TelegramFrontend(study, TelegramConfig(
             TOKEN, base_url=base_url, messages_per_second=0, group_messages_per_minute=0,
             concurrent_updates=CONCURRENCY))
@@ -153,15 +182,14 @@ async def telegram_adapter(base_url: str, canned: bool) -> AsyncIterator[None]:
             yield
         finally:
             await frontend.stop()
-            await engine.dispose()
 
 
-def quiz_bot(base_url: str) -> AbstractAsyncContextManager[None]:
-    return telegram_adapter(base_url, canned=False)
+def quiz_bot(url: str | None) -> Callable[[str], AbstractAsyncContextManager[None]]:
+    return lambda base_url: telegram_adapter(base_url, canned=False, url=url)
 
 
 def adapter_only(base_url: str) -> AbstractAsyncContextManager[None]:
-    return telegram_adapter(base_url, canned=True)
+    return telegram_adapter(base_url, canned=True, url=None)
 
 
 # Measuring ------------------------------------------------------------------------------------
@@ -184,8 +212,13 @@ class Driver:
         self.next_user += n
         return list(range(self.next_user - n, self.next_user))
 
-    async def send(self, users: list[int]) -> tuple[list[float], list[float], int]:
-        await self.control.post("/say", json={"users": users, "text": "/quiz"})
+    async def send(self, users: list[int], kind: str) -> tuple[list[float], list[float], int]:
+        """Each user sends /quiz (`kind` "quiz") or presses A under their question ("press"); when
+        each update was handed out and the bot's first message to its user after that."""
+        if kind == "quiz":
+            await self.control.post("/say", json={"users": users, "text": "/quiz"})
+        else:
+            await self.control.post("/press", json={"users": users})
         while True:
             answer = (await self.control.get("/timings", params={"first": users[0],
                                                                  "count": len(users)})).json()
@@ -193,16 +226,24 @@ class Driver:
                 return answer["delivered"], answer["replied"], answer["failed"]
             await asyncio.sleep(0.005 if len(users) == 1 else 0.05)
 
-    async def measure(self, n: int) -> Sample:
-        await self.send(self.users(WARM_UP))
-        delivered, replied, failed = await self.send(self.users(n))
-        burst = [r - d for d, r in zip(delivered, replied, strict=True)]
-        single: list[float] = []
-        for user in self.users(SEQUENTIAL):
-            [d], [r], _ = await self.send([user])
-            single.append(r - d)
-        return Sample(n / (max(replied) - min(delivered)), _pct(burst, 50), _pct(burst, 99),
-                      _pct(single, 50), _pct(single, 99), failed)
+    async def measure(self, n: int) -> dict[str, Sample]:
+        """A burst of N /quiz, then the same N users pressing at once; then one at a time."""
+        warm = self.users(WARM_UP)
+        for kind in KINDS:
+            await self.send(warm, kind)
+        burst_users, single_users = self.users(n), self.users(SEQUENTIAL)
+        samples: dict[str, Sample] = {}
+        singles: dict[str, list[float]] = {kind: [] for kind in KINDS}
+        bursts = {kind: await self.send(burst_users, kind) for kind in KINDS}
+        for user in single_users:
+            for kind in KINDS:
+                [d], [r], _ = await self.send([user], kind)
+                singles[kind].append(r - d)
+        for kind, (delivered, replied, failed) in bursts.items():
+            burst = [r - d for d, r in zip(delivered, replied, strict=True)]
+            samples[kind] = Sample(n / (max(replied) - min(delivered)), _pct(burst, 50), _pct(burst, 99),
+                                   _pct(singles[kind], 50), _pct(singles[kind], 99), failed)
+        return samples
 
 
 def _pct(values: list[float], q: int) -> float:
@@ -210,39 +251,50 @@ def _pct(values: list[float], q: int) -> float:
 
 
 def _median(samples: list[Sample], field: str) -> float:
-    return statistics.median(getattr(s, field) for s in samples)
+    return float(statistics.median(getattr(s, field) for s in samples))
 
 
 async def bench(n: int, runs: int, base_url: str, control_port: int) -> None:
-    bots = {"echo": echo_bot, "adapter": adapter_only, "quiz": quiz_bot}
-    results: dict[str, list[Sample]] = {name: [] for name in bots}
+    bots: dict[str, Callable[[str], AbstractAsyncContextManager[None]]] = {
+        "echo": echo_bot, "adapter": adapter_only, "quiz": quiz_bot(None)}
+    if postgres := os.environ.get("TEST_POSTGRES_URL"):
+        bots["quiz PG"] = quiz_bot(postgres)
+    results: dict[str, dict[str, list[Sample]]] = {name: {k: [] for k in KINDS} for name in bots}
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{control_port}", timeout=120) as control:
         driver = Driver(control)
         for run in range(runs):
-            order = list(bots)[run % 3:] + list(bots)[:run % 3]  # rotate, so no bot always goes first
+            order = list(bots)[run % len(bots):] + list(bots)[:run % len(bots)]  # no bot always first
             for name in order:
                 async with bots[name](base_url):
-                    sample = await driver.measure(n)
-                results[name].append(sample)
-                print(f"run {run + 1} {name}: {sample.per_second:7.0f} updates/s, burst p50 "
-                      f"{sample.burst_p50 * 1000:6.1f} ms p99 {sample.burst_p99 * 1000:6.1f} ms, one at "
-                      f"a time p50 {sample.one_p50 * 1000:5.2f} ms p99 {sample.one_p99 * 1000:5.2f} ms, "
-                      f"{sample.failed} apologies",
-                      flush=True)
-    print(f"\nmedians over {runs} runs, N = {n} distinct users, concurrency {CONCURRENCY}, SQLite:")
-    print(f"{'':8}{'updates/s':>11}{'burst p50':>11}{'burst p99':>11}{'single p50':>12}{'single p99':>12}")
-    for name, samples in results.items():
-        print(f"{name:8}{_median(samples, 'per_second'):11.0f}"
-              + "".join(f"{_median(samples, f) * 1000:{w}.1f}" if "burst" in f
-                        else f"{_median(samples, f) * 1000:{w}.2f}"
-                        for f, w in (("burst_p50", 9), ("burst_p99", 9), ("one_p50", 10), ("one_p99", 10)))
-              + " ms")
-    print(f"apologies (failed /quiz) in all bursts: {sum(s.failed for s in results['quiz'])}")
-    for name in ("adapter", "quiz"):
-        per_update = _median(results["echo"], "per_second") / _median(results[name], "per_second")
-        service = _median(results[name], "one_p50") / _median(results["echo"], "one_p50")
-        print(f"{name} / echo cost per update: {per_update:.2f}x (throughput), {service:.2f}x (single p50)")
-    print("target: quiz <= 2x echo")
+                    measured = await driver.measure(n)
+                for kind, sample in measured.items():
+                    results[name][kind].append(sample)
+                    print(f"run {run + 1} {name} {kind}: {sample.per_second:5.0f} updates/s, burst p50 "
+                          f"{sample.burst_p50 * 1000:6.1f} ms p99 {sample.burst_p99 * 1000:6.1f} ms, one at "
+                          f"a time p50 {sample.one_p50 * 1000:5.2f} ms p99 {sample.one_p99 * 1000:5.2f} ms, "
+                          f"{sample.failed} apologies", flush=True)
+    print(f"\nmedians over {runs} runs, N = {n} distinct users, concurrency {CONCURRENCY} "
+          "(quiz: SQLite; quiz PG: PostgreSQL):")
+    print(f"{'':16}{'updates/s':>11}{'burst p50':>11}{'burst p99':>11}{'single p50':>12}{'single p99':>12}")
+    for name, kinds in results.items():
+        for kind, samples in kinds.items():
+            print(f"{name + ' ' + kind:16}{_median(samples, 'per_second'):11.0f}"
+                  + "".join(f"{_median(samples, f) * 1000:{w}.1f}" if "burst" in f
+                            else f"{_median(samples, f) * 1000:{w}.2f}"
+                            for f, w in (("burst_p50", 11), ("burst_p99", 11), ("one_p50", 12),
+                                         ("one_p99", 12)))
+                  + " ms")
+    failed = sum(s.failed for name in bots if name.startswith("quiz")
+                 for kind in KINDS for s in results[name][kind])
+    print(f"apologies (failed updates) in all quiz bursts: {failed}")
+    for name in [b for b in bots if b != "echo"]:
+        for kind in KINDS:
+            echo = results["echo"][kind]
+            per_update = _median(echo, "per_second") / _median(results[name][kind], "per_second")
+            service = _median(results[name][kind], "one_p50") / _median(echo, "one_p50")
+            print(f"{name} {kind} / echo {kind}: {per_update:.2f}x cost per update (throughput), "
+                  f"{service:.2f}x (single p50)")
+    print("target: quiz and press <= 1.5x echo")
 
 
 def main() -> None:

@@ -1,0 +1,110 @@
+"""Where the time of one update goes, by layer: a /quiz and an answer press through the whole
+Telegram stack (the real adapter and core; the fake Bot API in a child process, as in
+benchmarks/telegram_throughput.py), under cProfile, on SQLite and, with TEST_POSTGRES_URL set, on
+PostgreSQL.
+
+Printed per kind of update: the profiled CPU time per update in each layer (functions' own time,
+grouped by the package they live in) and its share, and the SQL statements per update. cProfile adds
+a cost to every Python call, so the layers made of many small calls (SQLAlchemy, PTB) look bigger
+than they run; the shares are for comparing layers, the throughput benchmark for absolute cost.
+The driver's polling of the fake (a few requests a second) is in the HTTP client's line.
+
+Run: scripts/with-postgres.sh .venv/bin/python benchmarks/profile_update.py [N]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import logging
+import multiprocessing
+import os
+import pstats
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.telegram_throughput import KINDS, WARM_UP, Driver, quiz_bot, serve_fake  # noqa: E402
+
+# (layer, what a function's file path or name contains), first match wins.
+LAYERS = (
+    ("database driver (sqlite3, asyncpg)", ("sqlite3", "asyncpg", "inloop_sqlite")),
+    ("storage repositories (bot/storage)", (str(ROOT / "bot" / "storage"),)),
+    ("core: features and domain (bot/)", (str(ROOT / "bot"),)),
+    ("adapter (adapters/)", (str(ROOT / "adapters"),)),
+    ("SQLAlchemy", ("/sqlalchemy/",)),
+    ("FSRS", ("/fsrs/",)),
+    ("python-telegram-bot", ("/telegram/",)),
+    ("HTTP client (httpx, httpcore, h11, anyio)", ("/httpx/", "/httpcore/", "/h11/", "/anyio/")),
+    ("JSON", ("json",)),
+    ("greenlet (SQLAlchemy's async bridge)", ("greenlet",)),
+)
+OTHER = "asyncio and the rest"
+
+
+def layer_of(filename: str, function: str) -> str:
+    where = f"{filename} {function}"
+    return next((name for name, marks in LAYERS if any(m in where for m in marks)), OTHER)
+
+
+async def profile(base_url: str, control_port: int, url: str | None, n: int) -> None:
+    statements = [0]
+
+    def count(*_: Any) -> None:
+        statements[0] += 1
+
+    event.listen(Engine, "before_cursor_execute", count)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{control_port}", timeout=120) as control, \
+            quiz_bot(url)(base_url):
+        driver = Driver(control)
+        warm = driver.users(WARM_UP)
+        for kind in KINDS:
+            await driver.send(warm, kind)
+        users = driver.users(n)
+        for kind in KINDS:
+            profiler, statements[0] = cProfile.Profile(), 0
+            profiler.enable()
+            await driver.send(users, kind)
+            profiler.disable()
+            report(kind, pstats.Stats(profiler), n, statements[0] / n)
+    event.remove(Engine, "before_cursor_execute", count)
+
+
+def report(kind: str, stats: pstats.Stats, n: int, statements: float) -> None:
+    by_layer: dict[str, float] = {}
+    for (filename, _line, function), (_cc, _nc, own, _cum, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        layer = layer_of(filename, function)
+        by_layer[layer] = by_layer.get(layer, 0.0) + own
+    total = sum(by_layer.values())
+    print(f"\n{kind}: {total / n * 1000:.2f} ms of profiled CPU per update, {statements:.1f} SQL statements")
+    for layer, seconds in sorted(by_layer.items(), key=lambda item: -item[1]):
+        print(f"  {layer:44}{seconds / n * 1000:7.2f} ms {seconds / total:6.1%}")
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    logging.basicConfig(level=logging.WARNING)
+    receive, send = multiprocessing.get_context("spawn").Pipe(duplex=False)
+    fake = multiprocessing.get_context("spawn").Process(target=serve_fake, args=(send,), daemon=True)
+    fake.start()
+    try:
+        base_url, control_port = receive.recv()
+        for label, url in (("SQLite", None), ("PostgreSQL", os.environ.get("TEST_POSTGRES_URL"))):
+            if label == "PostgreSQL" and url is None:
+                print("\n[PostgreSQL] skipped: set TEST_POSTGRES_URL or run through scripts/with-postgres.sh")
+                continue
+            print(f"\n=== {label}, {n} users, each /quiz then a press, the updates of one kind at once")
+            asyncio.run(profile(base_url, control_port, url, n))
+    finally:
+        fake.terminate()
+
+
+if __name__ == "__main__":
+    main()
