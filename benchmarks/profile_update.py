@@ -33,8 +33,10 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.telegram_throughput import KINDS, WARM_UP, Driver, quiz_bot, serve_fake  # noqa: E402
 
+IDLE = "waiting for I/O (idle, not counted)"
 # (layer, what a function's file path or name contains), first match wins.
 LAYERS = (
+    (IDLE, ("select.epoll", "'select' of")),
     ("database driver (sqlite3, asyncpg)", ("sqlite3", "asyncpg", "inloop_sqlite")),
     ("storage repositories (bot/storage)", (str(ROOT / "bot" / "storage"),)),
     ("core: features and domain (bot/)", (str(ROOT / "bot"),)),
@@ -82,10 +84,17 @@ def report(kind: str, stats: pstats.Stats, n: int, statements: float) -> None:
     for (filename, _line, function), (_cc, _nc, own, _cum, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         layer = layer_of(filename, function)
         by_layer[layer] = by_layer.get(layer, 0.0) + own
+    idle = by_layer.pop(IDLE, 0.0)
     total = sum(by_layer.values())
-    print(f"\n{kind}: {total / n * 1000:.2f} ms of profiled CPU per update, {statements:.1f} SQL statements")
+    print(f"\n{kind}: {total / n * 1000:.2f} ms of profiled CPU per update, {statements:.1f} SQL statements"
+          f" ({idle / n * 1000:.2f} ms idle in the I/O wait left out)")
     for layer, seconds in sorted(by_layer.items(), key=lambda item: -item[1]):
         print(f"  {layer:44}{seconds / n * 1000:7.2f} ms {seconds / total:6.1%}")
+    rest = sorted(((own, f"{function} ({Path(filename).name})")
+                   for (filename, _line, function), (_cc, _nc, own, _cum, _callers)
+                   in stats.stats.items()  # type: ignore[attr-defined]
+                   if layer_of(filename, function) == OTHER), reverse=True)[:3]
+    print("  the rest, largest: " + "; ".join(f"{name} {own / n * 1000:.2f} ms" for own, name in rest))
 
 
 def main() -> None:

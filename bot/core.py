@@ -15,6 +15,7 @@ from fsrs import Scheduler
 
 from bot import outbox, payloads
 from bot.account import handlers as account
+from bot.batch_queue import BatchQueue
 from bot.digest import handlers as digest
 from bot.domain.cards import make_scheduler
 from bot.domain.domains import Scope, UnknownDomainError, parse_scope, topic_examples
@@ -37,7 +38,6 @@ from bot.plan import handlers as studyplan
 from bot.ports.clock import Clock
 from bot.ports.storage import Store, UnitOfWork
 from bot.practice import handlers as study
-from bot.press_queue import PressQueue
 from bot.reports import handlers as reports
 from bot.rounds import handlers as rounds
 from bot.rounds import presses
@@ -73,7 +73,9 @@ class StudyBot:
         self.choice_rng = self.rng if shuffle_choices else None
         self.started = clock.now()  # a mock question shown before this was shown by another process
         self.scheduler = scheduler or make_scheduler()
-        self._presses = PressQueue(self._run_batch, workers=store.parallel_transactions)
+        self._presses = BatchQueue[presses.Press, Handled](self._run_batch,
+                                                           workers=store.parallel_transactions)
+        self._marks = BatchQueue[tuple[str, str], None](self._mark_delivered)
         self._commands: dict[str, Handler] = {
             "start": _start, "help": _help, "quiz": _quiz, "daily": _daily, "stats": _stats,
             "examdate": account.examdate, "remind": account.remind,
@@ -93,7 +95,7 @@ class StudyBot:
     async def process(self, event: Event) -> Handled:
         """handle(), saying how it ended. An event with an `update_id` takes effect once: the id is
         recorded in the event's own transaction, so a redelivery finds it there and does nothing.
-        Answer presses in a group join a batch (bot.press_queue); everything else runs alone."""
+        Answer presses in a group join a batch (bot.batch_queue); everything else runs alone."""
         if (answer := _group_answer(event)) is not None:
             assert isinstance(event, ButtonPressed)
             return await self._presses.submit(presses.Press(event, answer))
@@ -197,9 +199,19 @@ class StudyBot:
             return await tx.prompts.next_group_close(platform)
 
     async def delivered(self, platform: str, update_id: str) -> None:
-        """The adapter has sent an update's replies: a later redelivery of it needs none (bot.outbox)."""
-        async with self.store.transaction() as tx:
-            await tx.intake.keep_replies(platform, update_id, outbox.DELIVERED)
+        """The adapter has sent an update's replies: a later redelivery of it needs none (bot.outbox).
+        Marks arriving together are written together (bot.batch_queue)."""
+        await self._marks.submit((platform, update_id))
+
+    async def _mark_delivered(self, deliveries: Sequence[tuple[str, str]]) -> list[None]:
+        """If the marks cannot be written, a redelivery after a crash would send the replies again:
+        logged, not raised (the replies are out)."""
+        try:
+            async with self.store.transaction() as tx:
+                await tx.intake.mark_delivered(deliveries)
+        except Exception:
+            log.exception("could not mark %d updates' replies delivered", len(deliveries))
+        return [None] * len(deliveries)
 
     async def mark_unreachable(self, platform: str, user_id: str) -> None:
         """The platform refused delivery (bot blocked, DMs closed): stop pushing to this account (a

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.outbox import DELIVERED
 from tests.memory_repos import MemoryRepo
 from tests.memory_tables import utc
 
@@ -22,6 +23,10 @@ class MemoryIntakeRepo(MemoryRepo):
     async def keep_replies(self, platform: str, update_id: str, replies: str) -> None:
         if (platform, update_id) in self._t.handled_updates:
             self._t.handled_replies[(platform, update_id)] = replies
+
+    async def mark_delivered(self, deliveries: Sequence[tuple[str, str]]) -> None:
+        for platform, update_id in deliveries:
+            await self.keep_replies(platform, update_id, DELIVERED)
 
     async def undelivered(self, platform: str, update_id: str) -> str | None:
         return self._t.handled_replies.get((platform, update_id))

@@ -634,7 +634,7 @@ async def test_group_answers_once_per_member_runs_and_standings(any_store: Store
 
 async def test_a_burst_of_presses_reads_and_writes_as_a_set(any_store: Store) -> None:
     """The set-wise reads and writes a batch of round presses uses (bot.rounds.presses): who is in
-    the set and who is left out, redeliveries, replaced cards, answers in time order."""
+    the set and who is left out, redeliveries and delivery marks, replaced cards, answers in time order."""
     async with any_store.transaction() as tx:
         alice, bob, carol = await people(tx, ALICE, BOB, CAROL)
         await tx.groups.group("test", "-1", "Study group", START)
@@ -644,6 +644,10 @@ async def test_a_burst_of_presses_reads_and_writes_as_a_set(any_store: Store) ->
         assert await tx.learners.members("test", "-1", ["42", "43", "44", "99"]) == {"42": alice, "43": bob}
         assert await tx.intake.record_all("test", ["u1", "u2"], START) == {"u1", "u2"}
         assert await tx.intake.record_all("test", ["u2", "u3"], START) == {"u3"}  # u2: a redelivery
+        for update_id in ("u1", "u2"):
+            await tx.intake.keep_replies("test", update_id, "[kept]")
+        await tx.intake.mark_delivered([("test", "u1"), ("other", "u2")])  # u2 is another platform's
+        assert [await tx.intake.undelivered("test", u) for u in ("u1", "u2")] == ["", "[kept]"]
         card = CardState("d1-0001", 2, 1.0, 5.0, START, START)
         await tx.answers.save_cards([(alice.id, card), (bob.id, replace(card, stability=2.0))])
         await tx.answers.save_cards([(bob.id, replace(card, stability=3.0))])  # replaced

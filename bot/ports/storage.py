@@ -468,6 +468,11 @@ class IntakeRepo(Protocol):
         """Keeps a handled update's replies (encoded) until they are delivered; "" once they are."""
         ...
 
+    async def mark_delivered(self, deliveries: Sequence[tuple[str, str]]) -> None:
+        """The replies of these (platform, update id) deliveries are out: keep_replies(DELIVERED)
+        for each, in one statement."""
+        ...
+
     async def undelivered(self, platform: str, update_id: str) -> str | None:
         """The replies kept for a handled update and not yet delivered, encoded."""
         ...

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
+from bot.outbox import DELIVERED
 from bot.storage.repo import Repo, core
 from bot.storage.schema import AdapterStateRow, HandledUpdateRow
 
@@ -32,6 +33,15 @@ class IntakeRepo(Repo):
         await self._write(update(HandledUpdateRow).where(
             HandledUpdateRow.platform == platform, HandledUpdateRow.update_id == update_id,
         ).values(replies=replies))
+
+    async def mark_delivered(self, deliveries: Sequence[tuple[str, str]]) -> None:
+        """keep_replies(DELIVERED) for several (platform, update id) pairs, in one statement."""
+        if not deliveries:
+            return
+        table = core(HandledUpdateRow)
+        await self._s.execute(update(table).where(
+            table.c.platform == bindparam("delivered_on"), table.c.update_id == bindparam("delivered_id"),
+        ).values(replies=DELIVERED), [{"delivered_on": p, "delivered_id": u} for p, u in deliveries])
 
     async def undelivered(self, platform: str, update_id: str) -> str | None:
         stmt = select(HandledUpdateRow.replies).where(HandledUpdateRow.platform == platform,
