@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable
@@ -107,6 +108,15 @@ async def start_operator(settings: Settings, bot: StudyBot) -> OperatorServer | 
     return server
 
 
+def settle_startup_memory() -> None:
+    """Takes what startup built (modules, the question bank, the platform clients: about 200,000
+    objects) out of the garbage collector's sight. A full collection stops the event loop while it
+    walks every object it tracks: up to 98 ms with them, at most 5 ms without, over a day of pushes
+    to 100,000 learners (benchmarks/day_of_pushes.py)."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(settings: Settings, bot: StudyBot, makers: list[Callable[[], Frontend]], *,
                 wait: bool = False) -> None:
     """Runs the operator endpoints, the frontends and the push scheduler on this loop until
@@ -125,6 +135,7 @@ async def serve(settings: Settings, bot: StudyBot, makers: list[Callable[[], Fro
                 return
             started.append(frontend)
         log.info("running: %s", ", ".join(f.messenger.platform for f in started))
+        settle_startup_memory()
         pushes = PushScheduler(Ticker(bot, {f.messenger.platform: f.messenger for f in started}))
         pushes.start()
         try:

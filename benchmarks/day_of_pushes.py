@@ -14,6 +14,7 @@ Run: .venv/bin/python benchmarks/day_of_pushes.py [learners]         (SQLite)
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import os
 import random
@@ -29,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
+from app.runtime import settle_startup_memory  # noqa: E402
 from benchmarks.both_databases import on_both_databases  # noqa: E402
 from benchmarks.scheduler_scale import BANK, START, seed  # noqa: E402
 from bot.core import StudyBot  # noqa: E402
@@ -56,22 +58,37 @@ class CountingMessenger:
 
 
 class LagSampler:
-    """How late a 10 ms sleep wakes, while it runs."""
+    """How late a 10 ms sleep wakes, while it runs; and the garbage collector's full collections
+    meanwhile (each stops the loop for as long as it takes)."""
 
     def __init__(self) -> None:
         self.lags: list[float] = []
+        self.full_collections: list[float] = []
+        self._started = 0.0
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
-            due = loop.time() + SAMPLE_EVERY
-            await asyncio.sleep(SAMPLE_EVERY)
-            self.lags.append(loop.time() - due)
+        gc.callbacks.append(self._collected)
+        try:
+            while True:
+                due = loop.time() + SAMPLE_EVERY
+                await asyncio.sleep(SAMPLE_EVERY)
+                self.lags.append(loop.time() - due)
+        finally:
+            gc.callbacks.remove(self._collected)
+
+    def _collected(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif info["generation"] == 2:
+            self.full_collections.append(time.perf_counter() - self._started)
 
     def summary(self) -> str:
         p99 = statistics.quantiles(self.lags, n=100)[98]
+        longest = max(self.full_collections, default=0.0)
         return (f"loop lag p50 {statistics.median(self.lags) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
-                f"max {max(self.lags) * 1000:.1f} ms over {len(self.lags)} samples")
+                f"max {max(self.lags) * 1000:.1f} ms over {len(self.lags)} samples; "
+                f"{len(self.full_collections)} full GC collections, the longest {longest * 1000:.0f} ms")
 
 
 async def sampled(seconds: float | None, work: object = None) -> LagSampler:
@@ -125,6 +142,7 @@ async def measure(name: str, url: str, count: int) -> None:
     bot = StudyBot(store, BANK, clock, rng=random.Random(3))
     messenger = CountingMessenger()
     ticker = Ticker(bot, {"telegram": messenger})
+    settle_startup_memory()  # as the bot does once its frontends are up (app.runtime.serve)
     idle = await sampled(5.0)
     before = rss_mib()
 
