@@ -7,6 +7,7 @@ import random
 import re
 import shutil
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -156,6 +157,23 @@ def test_the_makers_settings_win_and_the_joiners_fill_the_gaps() -> None:
     changes = merged_settings(base, other, date(2026, 3, 2))
     assert changes == {"exam_date": date(2027, 2, 1), "streak": Streak(4, date(2026, 3, 2), 0),
                        "certified_on": date(2025, 6, 1)}
+    assert merged_settings(base, replace(other, digest=True), date(2026, 3, 2))["digest"] is True
+    assert "digest" not in merged_settings(replace(base, digest=True), other, date(2026, 3, 2))
+
+
+async def test_a_digest_asked_for_on_either_account_comes_after_the_link(
+        bot: StudyBot, any_store: Store, clock: FixedClock) -> None:
+    tg, dc = on(bot, TG), on(bot, DC)
+    await dc.send("/digest on")  # only the joining account asked for it
+    code = await code_from(tg)
+    await dc.send(f"/link {code}")
+    assert dc.text.startswith("Linked")
+    linked = await learner_of(any_store, TG)
+    assert linked is not None and linked.digest
+    sunday_evening = datetime(2026, 3, 8, 18, tzinfo=UTC)  # START's Sunday, 18:00 in the default UTC
+    async with any_store.transaction() as tx:
+        due = await tx.pushes.digests_due(sunday_evening, ["telegram", "discord"], 10)
+    assert [learner.id for learner, _ in due] == [linked.id]
 
 
 # Conversations on every store

@@ -124,12 +124,15 @@ def longer_streak(a: Streak, b: Streak, today: date) -> Streak:
 
 def merged_settings(maker: Learner, joiner: Learner, today: date) -> dict[str, Any]:
     """The changes to the maker's learner once the joiner's is folded in: the maker's settings win,
-    the joiner's fill what the maker never set; the longer streak; the latest certification. The
-    last readiness shown is dropped: the merged evidence gives a new estimate, not a change."""
+    the joiner's fill what the maker never set (the weekly digest is off until asked for, so either
+    account's asking turns it on); the longer streak; the latest certification. The last readiness
+    shown is dropped: the merged evidence gives a new estimate, not a change."""
     changes: dict[str, Any] = {
         field: getattr(joiner, field) for field in ("timezone", "remind_at", "exam_date")
         if getattr(maker, field) is None and getattr(joiner, field) is not None
     }
+    if joiner.digest and not maker.digest:
+        changes["digest"] = True
     streak = longer_streak(maker.streak, joiner.streak, today)
     if streak != maker.streak:
         changes["streak"] = streak

@@ -11,6 +11,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot import payloads
+from bot.digest.schedule import next_digest_at
 from bot.domain.figures import overall
 from bot.domain.linking import (
     CODE_TTL,
@@ -101,6 +102,9 @@ async def _fold_in(turn: Turn, maker: Learner) -> Learner:
     await tx.link.merge(maker.id, joiner.id, take, turn.now)
     learner = await tx.learners.update_learner(maker, **changes) if changes else maker
     await tx.pushes.set_next_push(learner.id, learner_schedule(learner, turn.default_timezone, turn.now))
+    if changes.get("digest"):  # the joiner's next digest went with its row
+        zone = ZoneInfo(learner.timezone or turn.default_timezone)
+        await tx.pushes.set_next_digest(learner.id, next_digest_at(zone, turn.now))
     turn.learner = learner
     for group in await tx.groups.learner_groups(learner.id):  # this week's boards count both
         since = week_start(turn.now, ZoneInfo(group.timezone or turn.default_timezone))

@@ -36,7 +36,8 @@ async def learner_view(turn: Turn) -> LearnerView:
     return LearnerView(
         due=due, seen=frozenset(c.question_id for c in cards),
         answered_today=frozenset(a.question_id for a in today),
-        last_question=await turn.tx.answers.last_question(learner_id),
+        # The latest answer today is the latest of all; only a learner with none today needs a look.
+        last_question=today[-1].question_id if today else await turn.tx.answers.last_question(learner_id),
         records=await turn.tx.answers.domain_records(learner_id),
         not_due_by_retrievability=[qid for qid, _ in sorted(later, key=lambda x: x[1])],
     )

@@ -92,19 +92,17 @@ class AnswerRepo(Repo):
         return found
 
     async def domain_records(self, learner_id: int) -> dict[int, DomainRecord]:
-        """Answers and right answers per domain, practice and mock alike, counted in the database."""
-        practice = (select(AnswerRow.domain, func.count(), func.sum(case((AnswerRow.correct, 1), else_=0)))
-                    .where(AnswerRow.learner_id == learner_id).group_by(AnswerRow.domain))
-        mocks = (select(MockItemRow.domain, func.count(), func.sum(case((MockItemRow.correct, 1), else_=0)))
+        """Answers and right answers per domain, practice and mock alike, counted in the database in
+        one statement (every /quiz and /daily asks it)."""
+        practice = select(AnswerRow.domain.label("domain"), AnswerRow.correct.label("correct")).where(
+            AnswerRow.learner_id == learner_id)
+        mocks = (select(MockItemRow.domain, MockItemRow.correct)
                  .join(MockRow, MockRow.id == MockItemRow.mock_id)
-                 .where(MockRow.learner_id == learner_id, MockItemRow.answered_at.is_not(None))
-                 .group_by(MockItemRow.domain))
-        records: dict[int, DomainRecord] = {}
-        for stmt in (practice, mocks):
-            for d, n, c in await self._s.execute(stmt):
-                r = records.get(d, DomainRecord())
-                records[d] = DomainRecord(r.answered + int(n), r.correct + int(c or 0))
-        return records
+                 .where(MockRow.learner_id == learner_id, MockItemRow.answered_at.is_not(None)))
+        both = union_all(practice, mocks).subquery()
+        stmt = (select(both.c.domain, func.count(), func.sum(case((both.c.correct, 1), else_=0)))
+                .group_by(both.c.domain))
+        return {d: DomainRecord(int(n), int(c or 0)) for d, n, c in await self._s.execute(stmt)}
 
     async def last_question(self, learner_id: int) -> str | None:
         stmt = (select(AnswerRow.question_id).where(AnswerRow.learner_id == learner_id)
