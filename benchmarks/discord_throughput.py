@@ -3,7 +3,8 @@
 Each bot runs in a process of its own against the fake Discord (tests/discord/fake_discord.py) in
 this one, so the CPU a bot spends is its own: read from /proc before and after a burst of N presses
 in private chats, once every press is answered. The study bot (the real adapter and core, on a fresh
-SQLite file and, with TEST_POSTGRES_URL set, on PostgreSQL) is pressed on the questions its /quiz
+SQLite file and, with TEST_POSTGRES_URL set, on PostgreSQL; and the adapter with a canned core,
+benchmarks/canned_core.py, which splits the cost) is pressed on the questions its /quiz
 showed each user (the /quiz is not counted); the bare client (benchmarks/discord_bare.py) is pressed on
 a message with the same four buttons and answers as the adapter does, a deferral and an edit. Printed
 per bot, as medians over the runs: CPU milliseconds per press and the ratio to the bare client.
@@ -77,7 +78,7 @@ async def press_all(fake: FakeDiscord, pid: int, questions: list[Message], first
 
 
 async def measure(fake: FakeDiscord, name: str, n: int, url: str | None) -> float:
-    """CPU milliseconds per press of one bot."""
+    """CPU milliseconds per press of one bot: "bare", or round_bot.py's "discord" or "discord-canned"."""
     users, warm = range(FIRST_USER, FIRST_USER + n), range(FIRST_USER + n, FIRST_USER + n + WARM_UP)
     if name == "bare":
         async with child("discord_bare.py", TOKEN, fake.api_url, fake.gateway_url) as pid:
@@ -85,7 +86,7 @@ async def measure(fake: FakeDiscord, name: str, n: int, url: str | None) -> floa
             return await press_all(fake, pid, bare_questions(fake, users), users.start) / n * 1000
     async with fresh_store(url) as store:
         address = store.engine.url.render_as_string(hide_password=False)
-        async with child("round_bot.py", "discord", address, TOKEN, fake.api_url, fake.gateway_url) as pid:
+        async with child("round_bot.py", name, address, TOKEN, fake.api_url, fake.gateway_url) as pid:
             await press_all(fake, pid, await questions_from_the_bot(fake, warm), warm.start)
             questions = await questions_from_the_bot(fake, users)
             return await press_all(fake, pid, questions, users.start) / n * 1000
@@ -95,7 +96,7 @@ async def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     logging.basicConfig(level=logging.WARNING)
-    bots: dict[str, str | None] = {"bare": None, "adapter, SQLite": None}
+    bots: dict[str, str | None] = {"bare": None, "adapter, canned core": None, "adapter, SQLite": None}
     if postgres := os.environ.get("TEST_POSTGRES_URL"):
         bots["adapter, PostgreSQL"] = postgres
     results: dict[str, list[float]] = {name: [] for name in bots}
@@ -104,7 +105,8 @@ async def main() -> None:
             fake = FakeDiscord()
             await fake.start()
             try:
-                per_press = await measure(fake, "bare" if name == "bare" else "adapter", n, url)
+                kind = "bare" if name == "bare" else "discord-canned" if "canned" in name else "discord"
+                per_press = await measure(fake, kind, n, url)
             finally:
                 await fake.stop()
             results[name].append(per_press)

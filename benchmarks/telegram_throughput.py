@@ -45,13 +45,10 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.telegram import TelegramConfig, TelegramFrontend  # noqa: E402
 from benchmarks.both_databases import fresh_store  # noqa: E402
+from benchmarks.canned_core import CannedCore  # noqa: E402
 from bot.content.bank import load_bank  # noqa: E402
 from bot.core import StudyBot  # noqa: E402
-from bot.events import Address, Event  # noqa: E402
-from bot.handled import Handled, Outcome  # noqa: E402
-from bot.outgoing import Outgoing  # noqa: E402
 from bot.ports.clock import SystemClock  # noqa: E402
-from bot.practice.texts import question_message  # noqa: E402
 from tests.telegram.fake_api import TOKEN, Call, FakeBotApi  # noqa: E402
 
 CONCURRENCY = 64  # the adapter's default
@@ -157,16 +154,6 @@ async def echo_bot(base_url: str) -> AsyncIterator[None]:
         finally:
             await application.updater.stop()
             await application.stop()
-
-
-class CannedCore(StudyBot):
-    """The core answering every event with the same question from memory: isolates the adapter."""
-
-    async def process(self, event: Event) -> Handled:
-        return Handled([question_message(self.bank.questions[0], 1, "Question")], Outcome.APPLIED)
-
-    async def close_due_rounds(self, platform: str | None = None) -> list[tuple[Address, Outgoing]]:
-        return []
 
 
 @asynccontextmanager

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from bot.domain.models import (
     Prompt,
 )
-from bot.storage.repo import Repo, to_prompt
+from bot.storage.repo import Repo, core, to_prompt
 from bot.storage.schema import (
     PromptRow,
 )
+
+# A prompt's fields as written when it is asked (its id comes from the database).
+_STORED = ("platform", "chat_id", "learner_id", "question_id", "daily", "domain", "created_at",
+           "closes_at", "round_id", "round_position", "choice_order", "scope_word", "question_version")
 
 
 class PromptRepo(Repo):
@@ -30,13 +35,12 @@ class PromptRepo(Repo):
                 PromptRow.platform == platform, PromptRow.chat_id == chat_id,
                 PromptRow.learner_id == learner_id, PromptRow.closed_at.is_(None),
             ).values(closed_at=now))
-        row = PromptRow(platform=platform, chat_id=chat_id, learner_id=learner_id,
-                        question_id=question_id, daily=daily, domain=domain, created_at=now,
-                        closes_at=closes_at, round_id=round_id, round_position=round_position,
-                        choice_order=choice_order, scope_word=scope_word, question_version=question_version)
-        self._s.add(row)
-        await self._s.flush()
-        return to_prompt(row)
+        prompt = Prompt(0, platform, chat_id, learner_id, question_id, daily, domain, now, None, closes_at,
+                        round_id, round_position, choice_order, scope_word, question_version)
+        values = {f: getattr(prompt, f) for f in _STORED}
+        table = core(PromptRow)  # a Core INSERT: every question asked pays no ORM flush
+        prompt_id = (await self._s.execute(insert(table).values(values).returning(table.c.id))).scalar_one()
+        return replace(prompt, id=int(prompt_id))
 
     async def prompt(self, prompt_id: int) -> Prompt | None:
         row = await self._s.get(PromptRow, prompt_id)
