@@ -66,7 +66,7 @@ class RoundOutcome:
     foreign_posts: int  # group posts between the question and its reveal that are not the round's own
     private_messages: int  # messages the presses caused in private chats
     reveal_delay: float  # seconds from the question's close to its reveal
-    batches: int | None  # transactions the presses took (bot.press_queue); None: the bot ran elsewhere
+    batches: int | None  # transactions the presses took (bot.batch_queue); None: the bot ran elsewhere
 
     def lines(self) -> list[str]:
         return [

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import and_, delete, select, tuple_, update
+from sqlalchemy import and_, delete, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.models import (
@@ -16,7 +16,7 @@ from bot.domain.models import (
     Learner,
 )
 from bot.events import Person
-from bot.storage.repo import Repo, to_learner
+from bot.storage.repo import Repo, core, to_learner
 from bot.storage.schema import (
     AnswerRow,
     CardRow,
@@ -39,39 +39,44 @@ from bot.storage.schema import (
 class LearnerRepo(Repo):
     async def learner(self, person: Person, now: datetime, private_chat_id: str | None) -> Learner:
         """The learner behind `person` (one query, through the account's identity), created on first
-        contact; keeps the name and the account's DM chat fresh."""
-        stmt = (select(LearnerRow, IdentityRow)
-                .join(IdentityRow, IdentityRow.learner_id == LearnerRow.id)
-                .where(IdentityRow.platform == person.platform, IdentityRow.user_id == person.user_id))
-        found = (await self._s.execute(stmt)).one_or_none()
-        if found is None:
-            row = LearnerRow(
-                platform=person.platform, user_id=person.user_id,
-                display_name=person.display_name[:128], daily_goal=DEFAULT_GOAL,
-                private_chat_id=private_chat_id, unreachable=False, created_at=now,
-            )
+        contact; keeps the name and the account's DM chat fresh. Core statements: every event
+        starts here, and ORM loading and flushing cost more than the query."""
+        learners, identities = core(LearnerRow), core(IdentityRow)
+        stmt = (select(learners, identities.c.private_chat_id.label("account_chat"),
+                       identities.c.unreachable.label("account_unreachable"))
+                .join(identities, identities.c.learner_id == learners.c.id)
+                .where(identities.c.platform == person.platform, identities.c.user_id == person.user_id))
+        name = person.display_name[:128]
+        row = (await self._s.execute(stmt)).one_or_none()
+        if row is None:
             try:
                 async with self._s.begin_nested():
-                    self._s.add(row)
-                    await self._s.flush()
-                    identity = IdentityRow(platform=person.platform, user_id=person.user_id,
-                                           learner_id=row.id, private_chat_id=private_chat_id,
-                                           unreachable=False, linked_at=now)
-                    self._s.add(identity)
-                self._fresh.learners.add(row.id)
-                self._fresh.without_prompts.add(row.id)
+                    learner_id = (await self._s.execute(insert(learners).values(
+                        platform=person.platform, user_id=person.user_id, display_name=name,
+                        daily_goal=DEFAULT_GOAL, private_chat_id=private_chat_id, unreachable=False,
+                        created_at=now).returning(learners.c.id))).scalar_one()
+                    await self._s.execute(insert(identities).values(
+                        platform=person.platform, user_id=person.user_id, learner_id=learner_id,
+                        private_chat_id=private_chat_id, unreachable=False, linked_at=now))
+                self._fresh.learners.add(learner_id)
+                self._fresh.without_prompts.add(learner_id)
+                return Learner(learner_id, person.platform, person.user_id, name, None, None, None,
+                               DEFAULT_GOAL, private_chat_id, False)
             except IntegrityError:  # created concurrently by another event from the same person
-                row, identity = (await self._s.execute(stmt)).one()
-        else:
-            row, identity = found
-        if row.display_name != person.display_name[:128]:
-            row.display_name = person.display_name[:128]
-        if private_chat_id and (identity.private_chat_id != private_chat_id or identity.unreachable):
-            identity.private_chat_id, identity.unreachable = private_chat_id, False
-            if (row.platform, row.user_id) == (person.platform, person.user_id):  # pushes go here
-                row.private_chat_id, row.unreachable = private_chat_id, False
-        await self._s.flush()
-        return to_learner(row)
+                row = (await self._s.execute(stmt)).one()
+        learner = to_learner(row)
+        if learner.display_name != name:
+            await self._write(update(learners).where(learners.c.id == learner.id).values(display_name=name))
+            learner = replace(learner, display_name=name)
+        if private_chat_id and (row.account_chat != private_chat_id or row.account_unreachable):
+            await self._write(update(identities).where(
+                identities.c.platform == person.platform, identities.c.user_id == person.user_id,
+            ).values(private_chat_id=private_chat_id, unreachable=False))
+            if (learner.platform, learner.user_id) == (person.platform, person.user_id):  # pushes go here
+                await self._write(update(learners).where(learners.c.id == learner.id).values(
+                    private_chat_id=private_chat_id, unreachable=False))
+                learner = replace(learner, private_chat_id=private_chat_id, unreachable=False)
+        return learner
 
     async def members(self, platform: str, chat_id: str, user_ids: Collection[str]) -> dict[str, Learner]:
         """The learners behind these accounts who are members of the group, by user id, in one query

@@ -43,7 +43,9 @@ class PromptRepo(Repo):
         return replace(prompt, id=int(prompt_id))
 
     async def prompt(self, prompt_id: int) -> Prompt | None:
-        row = await self._s.get(PromptRow, prompt_id)
+        """A Core read: every answer press looks its question up."""
+        table = core(PromptRow)
+        row = (await self._s.execute(select(table).where(table.c.id == prompt_id))).one_or_none()
         return to_prompt(row) if row else None
 
     async def latest_open_prompt(self, platform: str, chat_id: str,

@@ -63,7 +63,7 @@ def core(row: type[Base]) -> Table:
     return table
 
 
-def to_prompt(row: PromptRow) -> Prompt:
+def to_prompt(row: PromptRow | Row[Any]) -> Prompt:
     return Prompt(
         id=row.id, platform=row.platform, chat_id=row.chat_id, learner_id=row.learner_id,
         question_id=row.question_id, daily=row.daily, domain=row.domain,
@@ -81,7 +81,7 @@ def to_group(row: GroupChatRow) -> Group:
     )
 
 
-def to_learner(row: LearnerRow) -> Learner:
+def to_learner(row: LearnerRow | Row[Any]) -> Learner:
     return Learner(
         id=row.id, platform=row.platform, user_id=row.user_id, display_name=row.display_name,
         timezone=row.timezone,

@@ -26,11 +26,8 @@ from bot.storage.prompts import PromptRepo
 from bot.storage.pushes import PushRepo
 from bot.storage.repo import FirstContact
 from bot.storage.rounds import RoundRepo
-from bot.storage.schema import GroupChatRow, PromptRow, RoundRow
 
-# Rows a batch of group answers reads again and again and no event in it writes (savepoint()).
-_KEPT_ACROSS_EVENTS = (GroupChatRow, RoundRow, PromptRow)
-# PostgreSQL transactions worth running at once for one burst (bot.press_queue): each statement is a
+# PostgreSQL transactions worth running at once for one burst (bot.batch_queue): each statement is a
 # round trip, so a few batches side by side keep the connection pool (5 by default) busy.
 PARALLEL_TRANSACTIONS = 4
 # Waits between tries for SQLite's write lock held by another process: about 5 s in all.
@@ -62,19 +59,17 @@ class UnitOfWork:
     async def savepoint(self) -> AsyncIterator[None]:
         """SAVEPOINT ... RELEASE, or ROLLBACK TO it if the block raises; what this unit of work
         learned about first-contact learners inside the block is forgotten with it. Loaded rows are
-        let go, but for those no event of a batch writes (the group, the round, its questions):
-        repositories write with UPDATEs that do not refresh loaded rows, so the next block must read
-        the others afresh."""
+        let go either way: repositories write with UPDATEs that do not refresh loaded rows, so what
+        follows the block must read afresh."""
         remembered = self._fresh.copy()
         try:
             async with self._session.begin_nested():
                 yield
         except BaseException:
             self._fresh.restore(remembered)
-            self._session.expunge_all()  # rolled back: even kept rows may be expired
             raise
-        for row in [r for r in self._session.identity_map.values() if not isinstance(r, _KEPT_ACROSS_EVENTS)]:
-            self._session.expunge(row)
+        finally:
+            self._session.expunge_all()
 
 
 class Store:
