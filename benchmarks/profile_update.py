@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import logging
-import multiprocessing
 import os
 import pstats
 import sys
@@ -31,13 +30,13 @@ from sqlalchemy.engine import Engine
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.telegram_throughput import KINDS, WARM_UP, Driver, quiz_bot, serve_fake  # noqa: E402
+from benchmarks.telegram_throughput import KINDS, WARM_UP, Driver, fake_in_child, quiz_bot  # noqa: E402
 
 IDLE = "waiting for I/O (idle, not counted)"
 # (layer, what a function's file path or name contains), first match wins.
 LAYERS = (
     (IDLE, ("select.epoll", "'select' of")),
-    ("database driver (sqlite3, asyncpg)", ("sqlite3", "asyncpg", "inloop_sqlite")),
+    ("database driver (sqlite3, asyncpg)", ("sqlite3", "asyncpg", "inloop_sqlite", "_Cursor.execute")),
     ("storage repositories (bot/storage)", (str(ROOT / "bot" / "storage"),)),
     ("core: features and domain (bot/)", (str(ROOT / "bot"),)),
     ("adapter (adapters/)", (str(ROOT / "adapters"),)),
@@ -100,19 +99,13 @@ def report(kind: str, stats: pstats.Stats, n: int, statements: float) -> None:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     logging.basicConfig(level=logging.WARNING)
-    receive, send = multiprocessing.get_context("spawn").Pipe(duplex=False)
-    fake = multiprocessing.get_context("spawn").Process(target=serve_fake, args=(send,), daemon=True)
-    fake.start()
-    try:
-        base_url, control_port = receive.recv()
+    with fake_in_child() as (base_url, control_port):
         for label, url in (("SQLite", None), ("PostgreSQL", os.environ.get("TEST_POSTGRES_URL"))):
             if label == "PostgreSQL" and url is None:
                 print("\n[PostgreSQL] skipped: set TEST_POSTGRES_URL or run through scripts/with-postgres.sh")
                 continue
             print(f"\n=== {label}, {n} users, each /quiz then a press, the updates of one kind at once")
             asyncio.run(profile(base_url, control_port, url, n))
-    finally:
-        fake.terminate()
 
 
 if __name__ == "__main__":

@@ -29,8 +29,8 @@ import os
 import random
 import statistics
 import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -284,18 +284,24 @@ async def bench(n: int, runs: int, base_url: str, control_port: int) -> None:
     print("target: quiz and press <= 1.5x echo")
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    logging.basicConfig(level=logging.WARNING)
+@contextmanager
+def fake_in_child() -> Iterator[tuple[str, int]]:
+    """The fake Bot API in a process of its own: its base URL and its control port."""
     receive, send = multiprocessing.get_context("spawn").Pipe(duplex=False)
     fake = multiprocessing.get_context("spawn").Process(target=serve_fake, args=(send,), daemon=True)
     fake.start()
     try:
-        base_url, control_port = receive.recv()
-        asyncio.run(bench(n, runs, base_url, control_port))
+        yield receive.recv()
     finally:
         fake.terminate()
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    logging.basicConfig(level=logging.WARNING)
+    with fake_in_child() as (base_url, control_port):
+        asyncio.run(bench(n, runs, base_url, control_port))
 
 
 if __name__ == "__main__":
