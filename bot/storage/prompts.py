@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from bot.domain.models import (
     Prompt,
@@ -72,10 +72,13 @@ class PromptRepo(Repo):
         return (await self._s.execute(stmt)).scalar_one_or_none() is not None
 
     async def next_group_close(self, platform: str) -> datetime | None:
-        stmt = select(func.min(PromptRow.closes_at)).where(
-            PromptRow.platform == platform, PromptRow.closed_at.is_(None), PromptRow.closes_at.is_not(None))
-        closes: datetime | None = (await self._s.execute(stmt)).scalar_one_or_none()
-        return closes
+        """Reads every open group question's close and picks the platform's here: with the platform
+        in the query, SQLite (without ANALYZE statistics) chose the chat index and walked every
+        question the platform ever asked instead of the few open ones (ix_prompts_open_group)."""
+        stmt = select(PromptRow.platform, PromptRow.closes_at).where(
+            PromptRow.closed_at.is_(None), PromptRow.closes_at.is_not(None))
+        closes = [at for on, at in await self._s.execute(stmt) if on == platform and at is not None]
+        return min(closes, default=None)
 
     async def due_group_prompts(self, now: datetime, limit: int = 100) -> list[Prompt]:
         """Open group questions whose answer window has ended."""
