@@ -98,6 +98,9 @@ class MemoryLinkRepo(MemoryRepo):
             daily_goal=DEFAULT_GOAL, private_chat_id=identity.private_chat_id,
             unreachable=identity.unreachable), created_at=utc(now))
         t.identities[account] = replace(t.identities[account], learner_id=new_id, linked_at=utc(now))
+        t.report_subscriptions = {
+            (p, chat, new_id if (p, lid) == (identity.platform, identity.learner_id) else lid): row
+            for (p, chat, lid), row in t.report_subscriptions.items()}
         return new_id
 
     async def push_to(self, identity: Identity) -> None:

@@ -29,7 +29,7 @@ from bot.domain.linking import (
 )
 from bot.domain.models import AnswerRecord, CardState, Learner, Streak
 from bot.domain.questions import Bank
-from bot.events import Person
+from bot.events import Address, Chat, Command, Person
 from bot.ports.clock import FixedClock
 from bot.ports.storage import Store, UnitOfWork
 from bot.storage.engine import alembic_config, make_engine
@@ -335,6 +335,30 @@ async def test_unlink_leaves_the_history_with_the_linked_learner(bot: StudyBot, 
         assert len(await tx.answers.answers_since(kept.id, START)) == 1
         assert await tx.answers.answers_since(fresh.id, START) == []
         assert [i.platform for i in await tx.link.identities(kept.id)] == ["telegram"]
+
+
+async def test_a_group_report_goes_with_the_account_that_asked_for_it(bot: StudyBot, any_store: Store,
+                                                                       clock: FixedClock) -> None:
+    """An admin subscribes as the account they run the group with: unlinking that account takes the
+    subscription along; unlinking another leaves it."""
+    tg, dc = on(bot, TG), on(bot, DC)
+    await dc.send(f"/link {await code_from(tg)}")
+    group = Chat(Address("discord", "guild:5"), is_group=True, title="Evening class")
+    await bot.handle(Command(dc.person, group, "groupreport", ("weekly", "on"), is_admin=True))
+    linked = await learner_of(any_store, TG)
+    assert linked is not None
+    await tg.send("/unlink")
+    await tg.press("Yes, unlink")  # the Telegram account leaves: the Discord subscription stays
+    async with any_store.transaction() as tx:
+        assert await tx.groups.report_subscribed("discord", "guild:5", linked.id)
+    await tg.send(f"/link {await code_from(dc)}")
+    await dc.send("/unlink")
+    await dc.press("Yes, unlink")  # now the Discord account leaves, and its subscription with it
+    fresh, kept = await learner_of(any_store, DC), await learner_of(any_store, TG)
+    assert fresh is not None and kept is not None and fresh.id != kept.id
+    async with any_store.transaction() as tx:
+        assert await tx.groups.report_subscribed("discord", "guild:5", fresh.id)
+        assert not await tx.groups.report_subscribed("discord", "guild:5", kept.id)
 
 
 async def test_forgetme_deletes_every_linked_account(bot: StudyBot, any_store: Store) -> None:

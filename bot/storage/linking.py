@@ -114,8 +114,10 @@ class LinkRepo(Repo):
 
     async def detach(self, identity: Identity, display_name: str, now: datetime) -> int:
         """Moves the account to a new learner of its own, with no history and default settings, and
-        returns its id. The old learner keeps everything; if its pushes went to this account they
-        go to its first other account (the caller checks there is one)."""
+        returns its id. The old learner keeps everything but the group reports this account's
+        platform sends (an admin subscribes as the account they administer the group with); if its
+        pushes went to this account they go to its first other account (the caller checks there is
+        one)."""
         pushes_here = select(LearnerRow.id).where(
             LearnerRow.id == identity.learner_id, LearnerRow.platform == identity.platform,
             LearnerRow.user_id == identity.user_id)
@@ -130,6 +132,9 @@ class LinkRepo(Repo):
         await self._write(update(IdentityRow).where(
             IdentityRow.platform == identity.platform, IdentityRow.user_id == identity.user_id,
         ).values(learner_id=new_id, linked_at=now))
+        await self._write(update(GroupReportSubscriptionRow).where(
+            GroupReportSubscriptionRow.learner_id == identity.learner_id,
+            GroupReportSubscriptionRow.platform == identity.platform).values(learner_id=new_id))
         return int(new_id)
 
     async def push_to(self, identity: Identity) -> None:
