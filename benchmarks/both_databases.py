@@ -27,18 +27,24 @@ async def on_both_databases(measure: Measure, size: int, filename: str) -> None:
         print("[postgresql] skipped: set TEST_POSTGRES_URL or run through scripts/with-postgres.sh")
 
 
+async def empty_store(url: str) -> Store:
+    """A store on a migrated database with every table empty (the PostgreSQL one is reused between
+    runs, so it is emptied); the caller disposes of its engine."""
+    await asyncio.to_thread(upgrade, url)
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        async with engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    return Store(engine)
+
+
 @asynccontextmanager
 async def fresh_store(url: str | None) -> AsyncIterator[Store]:
-    """An empty, migrated database: a new SQLite file, or the PostgreSQL one emptied."""
+    """An empty store for the block: on a new SQLite file, or on the PostgreSQL one emptied."""
     with tempfile.TemporaryDirectory() as folder:
-        url = url or f"sqlite+aiosqlite:///{folder}/round.sqlite3"
-        await asyncio.to_thread(upgrade, url)
-        engine = make_engine(url)
-        if engine.dialect.name == "postgresql":
-            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            async with engine.begin() as conn:
-                await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        store = await empty_store(url or f"sqlite+aiosqlite:///{folder}/round.sqlite3")
         try:
-            yield Store(engine)
+            yield store
         finally:
-            await engine.dispose()
+            await store.engine.dispose()

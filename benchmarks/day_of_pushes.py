@@ -28,17 +28,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
 
 from app.runtime import settle_startup_memory  # noqa: E402
-from benchmarks.both_databases import on_both_databases  # noqa: E402
+from benchmarks.both_databases import empty_store, on_both_databases  # noqa: E402
 from benchmarks.scheduler_scale import BANK, START, seed  # noqa: E402
 from bot.core import StudyBot  # noqa: E402
 from bot.events import Address  # noqa: E402
 from bot.outgoing import Outgoing  # noqa: E402
 from bot.ports.clock import FixedClock  # noqa: E402
-from bot.storage.engine import make_engine, upgrade  # noqa: E402
-from bot.storage.schema import Base  # noqa: E402
+from bot.storage.engine import make_engine  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 from scheduler import pacing  # noqa: E402
 from scheduler.tick import Ticker  # noqa: E402
@@ -130,13 +128,8 @@ def rss_mib() -> float:
 
 
 async def measure(name: str, url: str, count: int) -> None:
-    await asyncio.to_thread(upgrade, url)
-    engine = make_engine(url)
-    store = Store(engine)
-    if engine.dialect.name == "postgresql":
-        async with engine.begin() as conn:
-            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    store = await empty_store(url)
+    engine = store.engine
     await asyncio.to_thread(seed_elsewhere, url, count)
     clock = FixedClock(START)
     bot = StudyBot(store, BANK, clock, rng=random.Random(3))

@@ -32,13 +32,12 @@ from bot.core import StudyBot
 from bot.domain.schedule import week_start
 from bot.events import Address, Chat, Command, Person
 from bot.ports.clock import FixedClock
-from bot.storage.engine import make_engine, upgrade
 from bot.storage.points import ALL_TIME
 from bot.storage.schema import Base, GroupChatRow, GroupMemberRow, GroupPointsRow, IdentityRow, LearnerRow
 from bot.storage.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for benchmarks.* run as a script
-from benchmarks.both_databases import on_both_databases
+from benchmarks.both_databases import empty_store, on_both_databases
 
 BANK = load_bank(Path(__file__).resolve().parents[1] / "content" / "questions")
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)  # a Thursday
@@ -109,13 +108,8 @@ def summary(timings: list[float], baseline: float) -> str:
 
 
 async def measure(name: str, url: str, members: int) -> None:
-    await asyncio.to_thread(upgrade, url)
-    engine = make_engine(url)
-    store = Store(engine)
-    if engine.dialect.name == "postgresql":
-        async with engine.begin() as conn:
-            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    store = await empty_store(url)
+    engine = store.engine
     started = time.perf_counter()
     weekly = await seed(store, members)
     if engine.dialect.name == "postgresql":  # what autovacuum does soon after a load like this

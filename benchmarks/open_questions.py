@@ -25,9 +25,8 @@ from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.both_databases import on_both_databases
-from bot.storage.engine import make_engine, upgrade
-from bot.storage.schema import Base, PromptRow
+from benchmarks.both_databases import empty_store, on_both_databases
+from bot.storage.schema import PromptRow
 from bot.storage.store import Store
 
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
@@ -64,13 +63,8 @@ async def median_ms(call: Callable[[], Awaitable[object]]) -> float:
 
 
 async def measure(name: str, url: str, closed: int) -> None:
-    await asyncio.to_thread(upgrade, url)
-    engine = make_engine(url)
-    store = Store(engine)
-    if engine.dialect.name == "postgresql":
-        async with engine.begin() as conn:
-            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    store = await empty_store(url)
+    engine = store.engine
     await seed(store, closed)
 
     async def next_close() -> None:
