@@ -123,6 +123,21 @@ async def test_once_a_week_at_sunday_evening_local_in_two_zones_and_never_when_o
     assert [c.label for c in nudge.choices] == ["Start a session"]
 
 
+async def test_a_new_time_zone_moves_the_next_digest_and_a_sunday_gets_one(
+        any_bot: StudyBot, clock: FixedClock) -> None:
+    """Tokyo's digest goes out on Sunday; moving to Chicago the same day does not bring a second one
+    that Sunday evening, and the next comes at 18:00 Chicago time, not at Tokyo's."""
+    mover = await learner(any_bot, "mover", "/timezone Asia/Tokyo", "/digest on")
+    recorder = Recorder()
+    ticker = Ticker(any_bot, {"test": recorder})
+    first = await tick_twice_every_half_hour(ticker, recorder.sent, START, 6)
+    clock.set(START + timedelta(days=6))
+    await mover.send("/timezone America/Chicago")
+    later = await tick_twice_every_half_hour(ticker, recorder.sent, START + timedelta(days=6), 8)
+    assert [at for at, _ in first + later] == [local(date(2026, 3, 8), time(18), TOKYO),
+                                               local(date(2026, 3, 15), time(18), CHICAGO)]
+
+
 async def test_a_digest_missed_while_down_comes_late_that_evening_or_not_at_all(
         any_bot: StudyBot) -> None:
     await learner(any_bot, "chicago", "/timezone America/Chicago", "/digest on")

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot import payloads
+from bot.digest.schedule import next_digest_at
 from bot.digest.texts import settings_line
 from bot.domain.models import Learner
 from bot.errors import BadInput, NeedsChoice
@@ -69,6 +70,8 @@ async def set_timezone(turn: Turn, name: str) -> Outgoing:
     except NeedsChoice as question:
         raise question.offer(_zone_button) from None
     await turn.save_learner(timezone=zone)
+    if turn.learner.digest:  # Sunday evening in the new zone; the pushes key still sends one a Sunday
+        await turn.tx.pushes.set_next_digest(turn.learner.id, next_digest_at(turn.zone, turn.now))
     return Outgoing(f"Time zone set to {zone} (it is {turn.now.astimezone(turn.zone):%H:%M} there now).")
 
 
