@@ -28,6 +28,7 @@ from bot.ports.storage import Store
 from scheduler.tick import Ticker
 from tests.chat import Chatter
 from tests.conftest import START, make_question
+from tests.test_scheduler import learner, local
 from tests.test_store_contract import any_store, db_url  # noqa: F401  (memory, SQLite, PostgreSQL)
 from tests.ticking import tick_twice_every_half_hour
 
@@ -65,17 +66,6 @@ class Recorder:
 
     async def send(self, address: Address, message: Outgoing) -> None:
         self.sent.append((address.chat_id, message))
-
-
-def local(day: date, at: time, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
-
-
-async def learner(bot: StudyBot, user: str, *commands: str) -> Chatter:
-    chat = Chatter(bot, user)
-    for command in commands:
-        await chat.send(command)
-    return chat
 
 
 async def test_digest_on_off_and_settings(any_bot: StudyBot) -> None:

@@ -4,7 +4,7 @@ only, privately to the admin; and `weekly on`: once every Monday morning, the ad
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +21,7 @@ from bot.ports.storage import Store
 from scheduler.tick import Ticker
 from tests.chat import Chatter
 from tests.conftest import START
-from tests.test_scheduler import FakeMessenger
+from tests.test_scheduler import FakeMessenger, local
 from tests.test_store_contract import any_store, db_url  # noqa: F401  (memory, SQLite, PostgreSQL)
 from tests.ticking import tick_twice_every_half_hour
 
@@ -149,10 +149,6 @@ async def test_a_member_who_answers_in_the_group_shows_as_active(any_bot: StudyB
     lines = report.text.splitlines()
     assert sum(line.startswith("D") and line.endswith("· 100% of 1") for line in lines) == 1
     assert "All domains: 100% of 1" in lines
-
-
-def local(day: date, at: time, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
 async def test_weekly_reports_come_once_each_monday_morning_to_each_admin_of_each_group(
