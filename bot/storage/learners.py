@@ -51,10 +51,8 @@ class LearnerRepo(Repo):
         if row is None:
             try:
                 async with self._s.begin_nested():
-                    learner_id = (await self._s.execute(insert(learners).values(
-                        platform=person.platform, user_id=person.user_id, display_name=name,
-                        daily_goal=DEFAULT_GOAL, private_chat_id=private_chat_id, unreachable=False,
-                        created_at=now).returning(learners.c.id))).scalar_one()
+                    learner_id = await self._new_learner(person.platform, person.user_id, name,
+                                                         private_chat_id, False, now)
                     await self._s.execute(insert(identities).values(
                         platform=person.platform, user_id=person.user_id, learner_id=learner_id,
                         private_chat_id=private_chat_id, unreachable=False, linked_at=now))

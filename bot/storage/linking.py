@@ -14,7 +14,6 @@ from sqlalchemy import Date, delete, exists, insert, literal, select, update
 from sqlalchemy.orm import aliased
 
 from bot.domain.linking import Guesses, Identity, LinkCode
-from bot.domain.models import DEFAULT_GOAL
 from bot.storage.points import ALL_TIME
 from bot.storage.repo import Repo
 from bot.storage.schema import (
@@ -125,17 +124,15 @@ class LinkRepo(Repo):
             rest = [i for i in await self.identities(identity.learner_id)
                     if (i.platform, i.user_id) != (identity.platform, identity.user_id)]
             await self.push_to(rest[0])
-        new_id = (await self._s.execute(insert(LearnerRow).values(
-            platform=identity.platform, user_id=identity.user_id, display_name=display_name[:128],
-            daily_goal=DEFAULT_GOAL, private_chat_id=identity.private_chat_id,
-            unreachable=identity.unreachable, created_at=now).returning(LearnerRow.id))).scalar_one()
+        new_id = await self._new_learner(identity.platform, identity.user_id, display_name,
+                                         identity.private_chat_id, identity.unreachable, now)
         await self._write(update(IdentityRow).where(
             IdentityRow.platform == identity.platform, IdentityRow.user_id == identity.user_id,
         ).values(learner_id=new_id, linked_at=now))
         await self._write(update(GroupReportSubscriptionRow).where(
             GroupReportSubscriptionRow.learner_id == identity.learner_id,
             GroupReportSubscriptionRow.platform == identity.platform).values(learner_id=new_id))
-        return int(new_id)
+        return new_id
 
     async def push_to(self, identity: Identity) -> None:
         """Sends the learner's pushes to this account of theirs from now on (and to no other)."""

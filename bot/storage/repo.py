@@ -4,10 +4,10 @@ row-to-value conversions used on both sides."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Result, Row
@@ -15,7 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
 from bot.domain.exam import MockKind
-from bot.domain.models import CardState, Group, Learner, Mock, MockOutcome, Prompt, Standing, Streak
+from bot.domain.models import (
+    DEFAULT_GOAL,
+    CardState,
+    Group,
+    Learner,
+    Mock,
+    MockOutcome,
+    Prompt,
+    Standing,
+    Streak,
+)
 from bot.storage.schema import Base, CardRow, GroupChatRow, LearnerRow, MockRow, PromptRow
 
 
@@ -48,6 +58,16 @@ class Repo:
         """Runs an UPDATE without syncing the session's loaded objects: they are not reused after
         a write here, and syncing costs O(loaded rows) per statement (quadratic over a batch)."""
         return await self._s.execute(statement, execution_options={"synchronize_session": False})
+
+    async def _new_learner(self, platform: str, user_id: str, display_name: str,
+                           private_chat_id: str | None, unreachable: bool, now: datetime) -> int:
+        """A learner with default settings and no history, its pushes going to this account; its id.
+        First contact makes one, and so does /unlink for the account leaving."""
+        table = core(LearnerRow)
+        return int((await self._s.execute(insert(table).values(
+            platform=platform, user_id=user_id, display_name=display_name[:128], daily_goal=DEFAULT_GOAL,
+            private_chat_id=private_chat_id, unreachable=unreachable, created_at=now,
+        ).returning(table.c.id))).scalar_one())
 
     def _insert(self, table: type[Base] | Table) -> Any:
         """An INSERT that takes ON CONFLICT clauses, in this database's dialect."""
