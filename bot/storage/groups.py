@@ -7,7 +7,20 @@ from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Float, Subquery, and_, case, cast, delete, distinct, func, select, union_all, update
+from sqlalchemy import (
+    Float,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    distinct,
+    func,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.models import (
@@ -17,7 +30,7 @@ from bot.domain.models import (
     MissedQuestion,
     QuietMember,
 )
-from bot.storage.repo import Repo, to_group
+from bot.storage.repo import Repo, core, to_group
 from bot.storage.schema import (
     AnswerRow,
     GroupChatRow,
@@ -27,6 +40,12 @@ from bot.storage.schema import (
     MockItemRow,
     MockRow,
 )
+
+_CHATS, _MEMBERS = core(GroupChatRow), core(GroupMemberRow)
+# Every graded answer reads the learner's groups, to credit their weeks (bot.storage.repo.core).
+_GROUPS_OF = (select(_MEMBERS.c.learner_id, _CHATS).join(_MEMBERS, and_(
+    _MEMBERS.c.platform == _CHATS.c.platform, _MEMBERS.c.chat_id == _CHATS.c.chat_id,
+)).where(_MEMBERS.c.learner_id.in_(bindparam("learners", expanding=True))))
 
 
 class GroupRepo(Repo):
@@ -61,12 +80,9 @@ class GroupRepo(Repo):
 
     async def groups_of(self, learner_ids: Collection[int]) -> dict[int, list[Group]]:
         """Each learner's groups, in one query; a learner in none is left out."""
-        stmt = (select(GroupMemberRow.learner_id, GroupChatRow).join(GroupMemberRow, and_(
-            GroupMemberRow.platform == GroupChatRow.platform, GroupMemberRow.chat_id == GroupChatRow.chat_id,
-        )).where(GroupMemberRow.learner_id.in_(learner_ids)))
         found: dict[int, list[Group]] = {}
-        for learner_id, row in await self._s.execute(stmt):
-            found.setdefault(learner_id, []).append(to_group(row))
+        for row in await self._s.execute(_GROUPS_OF, {"learners": list(learner_ids)}):
+            found.setdefault(row.learner_id, []).append(to_group(row))
         return found
 
     async def join_group(self, platform: str, chat_id: str, learner_id: int, now: datetime) -> bool:

@@ -8,8 +8,17 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, select, update
 
 from bot.outbox import DELIVERED
-from bot.storage.repo import Repo, core
+from bot.storage.repo import Repo, core, per_dialect
 from bot.storage.schema import AdapterStateRow, HandledUpdateRow
+
+_HANDLED = core(HandledUpdateRow)
+_RECORD = per_dialect(lambda insert: insert(_HANDLED)
+                      .on_conflict_do_nothing(index_elements=["platform", "update_id"])
+                      .returning(_HANDLED.c.update_id))
+_KEEP = update(_HANDLED).where(_HANDLED.c.platform == bindparam("delivered_on"),
+                               _HANDLED.c.update_id == bindparam("delivered_id"))
+_KEEP_REPLIES = _KEEP.values(replies=bindparam("kept"))
+_MARK_DELIVERED = _KEEP.values(replies=DELIVERED)
 
 
 class IntakeRepo(Repo):
@@ -22,26 +31,20 @@ class IntakeRepo(Repo):
         """record() for several deliveries in one statement: the ids recorded now (not before)."""
         if not update_ids:
             return set()
-        table = core(HandledUpdateRow)
-        stmt = (self._insert(table).on_conflict_do_nothing(index_elements=["platform", "update_id"])
-                .returning(table.c.update_id))
-        rows = await self._s.execute(stmt, [{"platform": platform, "update_id": u, "handled_at": now}
-                                            for u in update_ids])
+        rows = await self._s.execute(_RECORD(self._dialect), [
+            {"platform": platform, "update_id": u, "handled_at": now} for u in update_ids])
         return set(rows.scalars())
 
     async def keep_replies(self, platform: str, update_id: str, replies: str) -> None:
-        await self._write(update(HandledUpdateRow).where(
-            HandledUpdateRow.platform == platform, HandledUpdateRow.update_id == update_id,
-        ).values(replies=replies))
+        await self._s.execute(_KEEP_REPLIES, {"delivered_on": platform, "delivered_id": update_id,
+                                              "kept": replies})
 
     async def mark_delivered(self, deliveries: Sequence[tuple[str, str]]) -> None:
         """keep_replies(DELIVERED) for several (platform, update id) pairs, in one statement."""
         if not deliveries:
             return
-        table = core(HandledUpdateRow)
-        await self._s.execute(update(table).where(
-            table.c.platform == bindparam("delivered_on"), table.c.update_id == bindparam("delivered_id"),
-        ).values(replies=DELIVERED), [{"delivered_on": p, "delivered_id": u} for p, u in deliveries])
+        await self._s.execute(_MARK_DELIVERED, [{"delivered_on": p, "delivered_id": u}
+                                                for p, u in deliveries])
 
     async def undelivered(self, platform: str, update_id: str) -> str | None:
         stmt = select(HandledUpdateRow.replies).where(HandledUpdateRow.platform == platform,

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, desc, func, select, update
+from sqlalchemy import bindparam, case, desc, func, select, update
 
 from bot.domain.models import DomainRecord, ItemAnswer, ProblemReport
 from bot.storage.repo import Repo
 from bot.storage.schema import AnswerRow, QuestionReportRow
 
+# Every graded private answer shows its question's first-try rate (bot.storage.repo.core).
+_FIRST_TRIES = (select(func.count(), func.sum(case((AnswerRow.correct, 1), else_=0)))
+                .where(AnswerRow.question_id == bindparam("question"), AnswerRow.is_review.is_(False),
+                       func.coalesce(AnswerRow.question_version, 1) == bindparam("version")))
+
 
 class ItemRepo(Repo):
     async def first_tries(self, question_id: str, version: int) -> DomainRecord:
         """Learners' first answers to this version of a question, and how many were right."""
-        stmt = (select(func.count(), func.sum(case((AnswerRow.correct, 1), else_=0)))
-                .where(AnswerRow.question_id == question_id, AnswerRow.is_review.is_(False),
-                       func.coalesce(AnswerRow.question_version, 1) == version))
-        answered, correct = (await self._s.execute(stmt)).one()
+        answered, correct = (await self._s.execute(_FIRST_TRIES, {"question": question_id,
+                                                                  "version": version})).one()
         return DomainRecord(int(answered), int(correct or 0))
 
     async def first_answers(self) -> list[ItemAnswer]:

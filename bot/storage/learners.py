@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.models import (
@@ -35,44 +35,53 @@ from bot.storage.schema import (
     QuestionReportRow,
 )
 
+_LEARNERS, _IDENTITIES = core(LearnerRow), core(IdentityRow)
+_BY_ACCOUNT = (select(_LEARNERS, _IDENTITIES.c.private_chat_id.label("account_chat"),
+                      _IDENTITIES.c.unreachable.label("account_unreachable"))
+               .join(_IDENTITIES, _IDENTITIES.c.learner_id == _LEARNERS.c.id)
+               .where(_IDENTITIES.c.platform == bindparam("platform"),
+                      _IDENTITIES.c.user_id == bindparam("user_id")))
+_NEW_IDENTITY = insert(_IDENTITIES)
+_RENAME = update(_LEARNERS).where(_LEARNERS.c.id == bindparam("learner")).values(
+    display_name=bindparam("name"))
+_ACCOUNT_CHAT = update(_IDENTITIES).where(
+    _IDENTITIES.c.platform == bindparam("on"), _IDENTITIES.c.user_id == bindparam("account"),
+).values(private_chat_id=bindparam("chat"), unreachable=False)
+_PUSHES_CHAT = update(_LEARNERS).where(_LEARNERS.c.id == bindparam("learner")).values(
+    private_chat_id=bindparam("chat"), unreachable=False)
+
 
 class LearnerRepo(Repo):
     async def learner(self, person: Person, now: datetime, private_chat_id: str | None) -> Learner:
         """The learner behind `person` (one query, through the account's identity), created on first
         contact; keeps the name and the account's DM chat fresh. Core statements: every event
         starts here, and ORM loading and flushing cost more than the query."""
-        learners, identities = core(LearnerRow), core(IdentityRow)
-        stmt = (select(learners, identities.c.private_chat_id.label("account_chat"),
-                       identities.c.unreachable.label("account_unreachable"))
-                .join(identities, identities.c.learner_id == learners.c.id)
-                .where(identities.c.platform == person.platform, identities.c.user_id == person.user_id))
+        account = {"platform": person.platform, "user_id": person.user_id}
         name = person.display_name[:128]
-        row = (await self._s.execute(stmt)).one_or_none()
+        row = (await self._s.execute(_BY_ACCOUNT, account)).one_or_none()
         if row is None:
             try:
                 async with self._s.begin_nested():
                     learner_id = await self._new_learner(person.platform, person.user_id, name,
                                                          private_chat_id, False, now)
-                    await self._s.execute(insert(identities).values(
-                        platform=person.platform, user_id=person.user_id, learner_id=learner_id,
-                        private_chat_id=private_chat_id, unreachable=False, linked_at=now))
+                    await self._s.execute(_NEW_IDENTITY, {
+                        **account, "learner_id": learner_id, "private_chat_id": private_chat_id,
+                        "unreachable": False, "linked_at": now})
                 self._fresh.learners.add(learner_id)
                 self._fresh.without_prompts.add(learner_id)
                 return Learner(learner_id, person.platform, person.user_id, name, None, None, None,
                                DEFAULT_GOAL, private_chat_id, False)
             except IntegrityError:  # created concurrently by another event from the same person
-                row = (await self._s.execute(stmt)).one()
+                row = (await self._s.execute(_BY_ACCOUNT, account)).one()
         learner = to_learner(row)
         if learner.display_name != name:
-            await self._write(update(learners).where(learners.c.id == learner.id).values(display_name=name))
+            await self._s.execute(_RENAME, {"learner": learner.id, "name": name})
             learner = replace(learner, display_name=name)
         if private_chat_id and (row.account_chat != private_chat_id or row.account_unreachable):
-            await self._write(update(identities).where(
-                identities.c.platform == person.platform, identities.c.user_id == person.user_id,
-            ).values(private_chat_id=private_chat_id, unreachable=False))
+            await self._s.execute(_ACCOUNT_CHAT, {"on": person.platform, "account": person.user_id,
+                                                  "chat": private_chat_id})
             if (learner.platform, learner.user_id) == (person.platform, person.user_id):  # pushes go here
-                await self._write(update(learners).where(learners.c.id == learner.id).values(
-                    private_chat_id=private_chat_id, unreachable=False))
+                await self._s.execute(_PUSHES_CHAT, {"learner": learner.id, "chat": private_chat_id})
                 learner = replace(learner, private_chat_id=private_chat_id, unreachable=False)
         return learner
 

@@ -11,7 +11,7 @@ from bot.domain.models import (
     Credit,
     Standing,
 )
-from bot.storage.repo import Repo, core, ranked
+from bot.storage.repo import Repo, core, per_dialect, ranked
 from bot.storage.schema import (
     AnswerRow,
     GroupMemberRow,
@@ -21,6 +21,14 @@ from bot.storage.schema import (
 
 # The period of a member's running total in a group, beside the weeks' Mondays.
 ALL_TIME = date(1, 1, 1)
+
+# Every answer that earns points runs these (bot.storage.repo.core).
+_LEARNERS, _GROUP_POINTS = core(LearnerRow), core(GroupPointsRow)
+_CREDIT = update(_LEARNERS).where(_LEARNERS.c.id == bindparam("credited")).values(
+    points=_LEARNERS.c.points + bindparam("earned"))
+_CREDIT_GROUPS = per_dialect(lambda insert: (upsert := insert(_GROUP_POINTS)).on_conflict_do_update(
+    index_elements=["platform", "chat_id", "period", "learner_id"],
+    set_={"points": _GROUP_POINTS.c.points + upsert.excluded.points}))
 
 
 class PointsRepo(Repo):
@@ -34,20 +42,12 @@ class PointsRepo(Repo):
         """add_points() for several learners (each at most once), in two statements."""
         if not credits:
             return
-        learners = core(LearnerRow)
-        await self._s.execute(
-            update(learners).where(learners.c.id == bindparam("credited"))
-            .values(points=learners.c.points + bindparam("earned")),
-            [{"credited": c.learner_id, "earned": c.points} for c in credits])
+        await self._s.execute(_CREDIT, [{"credited": c.learner_id, "earned": c.points} for c in credits])
         rows = [{"platform": p, "chat_id": chat, "period": period, "learner_id": c.learner_id,
                  "points": c.points}
                 for c in credits for p, chat, week in c.weeks for period in (week, ALL_TIME)]
         if rows:
-            table = core(GroupPointsRow)
-            insert = self._insert(table)
-            await self._s.execute(insert.on_conflict_do_update(
-                index_elements=["platform", "chat_id", "period", "learner_id"],
-                set_={"points": table.c.points + insert.excluded.points}), rows)
+            await self._s.execute(_CREDIT_GROUPS(self._dialect), rows)
 
     async def count_member(self, platform: str, chat_id: str, learner_id: int, week: date,
                            since: datetime) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from bot.domain.models import (
     Prompt,
@@ -19,6 +19,17 @@ from bot.storage.schema import (
 _STORED = ("platform", "chat_id", "learner_id", "question_id", "daily", "domain", "created_at",
            "closes_at", "round_id", "round_position", "choice_order", "scope_word", "question_version")
 
+# The statements every question asked and every answer runs, built once (bot.storage.repo.core).
+_PROMPTS = core(PromptRow)
+_CLOSE_EARLIER = update(_PROMPTS).where(
+    _PROMPTS.c.platform == bindparam("on"), _PROMPTS.c.chat_id == bindparam("chat"),
+    _PROMPTS.c.learner_id == bindparam("learner"), _PROMPTS.c.closed_at.is_(None),
+).values(closed_at=bindparam("now"))
+_ASK = insert(_PROMPTS).returning(_PROMPTS.c.id)
+_BY_ID = select(_PROMPTS).where(_PROMPTS.c.id == bindparam("prompt"))
+_CLOSE = update(_PROMPTS).where(_PROMPTS.c.id == bindparam("prompt"), _PROMPTS.c.closed_at.is_(None)).values(
+    closed_at=bindparam("now"))
+
 
 class PromptRepo(Repo):
     async def open_prompt(self, platform: str, chat_id: str, learner_id: int | None,
@@ -31,21 +42,17 @@ class PromptRepo(Repo):
         if learner_id in self._fresh.without_prompts:
             self._fresh.without_prompts.discard(learner_id)  # nothing of theirs to close yet
         elif learner_id is not None:
-            await self._write(update(PromptRow).where(
-                PromptRow.platform == platform, PromptRow.chat_id == chat_id,
-                PromptRow.learner_id == learner_id, PromptRow.closed_at.is_(None),
-            ).values(closed_at=now))
+            await self._s.execute(_CLOSE_EARLIER, {"on": platform, "chat": chat_id, "learner": learner_id,
+                                                   "now": now})
         prompt = Prompt(0, platform, chat_id, learner_id, question_id, daily, domain, now, None, closes_at,
                         round_id, round_position, choice_order, scope_word, question_version)
         values = {f: getattr(prompt, f) for f in _STORED}
-        table = core(PromptRow)  # a Core INSERT: every question asked pays no ORM flush
-        prompt_id = (await self._s.execute(insert(table).values(values).returning(table.c.id))).scalar_one()
+        prompt_id = (await self._s.execute(_ASK, values)).scalar_one()
         return replace(prompt, id=int(prompt_id))
 
     async def prompt(self, prompt_id: int) -> Prompt | None:
         """A Core read: every answer press looks its question up."""
-        table = core(PromptRow)
-        row = (await self._s.execute(select(table).where(table.c.id == prompt_id))).one_or_none()
+        row = (await self._s.execute(_BY_ID, {"prompt": prompt_id})).one_or_none()
         return to_prompt(row) if row else None
 
     async def latest_open_prompt(self, platform: str, chat_id: str,
@@ -59,8 +66,7 @@ class PromptRepo(Repo):
 
     async def close_prompt(self, prompt_id: int, now: datetime) -> bool:
         """Closes an open prompt; False if it was already closed (a double press loses here)."""
-        result = await self._write(update(PromptRow).where(
-            PromptRow.id == prompt_id, PromptRow.closed_at.is_(None)).values(closed_at=now))
+        result = await self._s.execute(_CLOSE, {"prompt": prompt_id, "now": now})
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def hold_open(self, prompt_id: int) -> bool:

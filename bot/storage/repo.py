@@ -3,9 +3,11 @@ row-to-value conversions used on both sides."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -63,24 +65,49 @@ class Repo:
                            private_chat_id: str | None, unreachable: bool, now: datetime) -> int:
         """A learner with default settings and no history, its pushes going to this account; its id.
         First contact makes one, and so does /unlink for the account leaving."""
-        table = core(LearnerRow)
-        return int((await self._s.execute(insert(table).values(
-            platform=platform, user_id=user_id, display_name=display_name[:128], daily_goal=DEFAULT_GOAL,
-            private_chat_id=private_chat_id, unreachable=unreachable, created_at=now,
-        ).returning(table.c.id))).scalar_one())
+        return int((await self._s.execute(_NEW_LEARNER, {
+            "platform": platform, "user_id": user_id, "display_name": display_name[:128],
+            "daily_goal": DEFAULT_GOAL, "private_chat_id": private_chat_id, "unreachable": unreachable,
+            "created_at": now})).scalar_one())
+
+    @property
+    def _dialect(self) -> str:
+        return self._s.get_bind().dialect.name
 
     def _insert(self, table: type[Base] | Table) -> Any:
         """An INSERT that takes ON CONFLICT clauses, in this database's dialect."""
-        sqlite = self._s.get_bind().dialect.name == "sqlite"
-        return sqlite_insert(table) if sqlite else pg_insert(table)
+        return _inserts(self._dialect)(table)
+
+
+Statement = TypeVar("Statement")
+
+
+def per_dialect(build: Callable[[Callable[[type[Base] | Table], Any]], Statement]) -> Callable[[str], Statement]:
+    """A hot-path statement whose SQL differs by database (ON CONFLICT), built once for each from
+    the dialect's INSERT: see `core` for why hot statements are built once."""
+    return cache(lambda dialect: build(_inserts(dialect)))
+
+
+def _inserts(dialect: str) -> Callable[[type[Base] | Table], Any]:
+    return sqlite_insert if dialect == "sqlite" else pg_insert
+
+
+def _table(row: type[Base]) -> Table:
+    table = row.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+_NEW_LEARNER = insert(_table(LearnerRow)).returning(_table(LearnerRow).c.id)
 
 
 def core(row: type[Base]) -> Table:
     """A mapped class's table, for the Core statements the hot paths use (no ORM loading or
-    bookkeeping: a burst of group presses writes hundreds of rows a second)."""
-    table = row.__table__
-    assert isinstance(table, Table)
-    return table
+    bookkeeping: a burst of group presses writes hundreds of rows a second). The statements every
+    event runs are built once, at import, with their values as bind parameters: building one
+    (coercing each clause, then its cache key) cost more CPU than running it
+    (benchmarks/profile_update.py)."""
+    return _table(row)
 
 
 def to_prompt(row: PromptRow | Row[Any]) -> Prompt:
@@ -93,7 +120,7 @@ def to_prompt(row: PromptRow | Row[Any]) -> Prompt:
     )
 
 
-def to_group(row: GroupChatRow) -> Group:
+def to_group(row: GroupChatRow | Row[Any]) -> Group:
     return Group(
         platform=row.platform, chat_id=row.chat_id, title=row.title, timezone=row.timezone,
         daily_question_at=time.fromisoformat(row.daily_question_at) if row.daily_question_at else None,
