@@ -65,14 +65,18 @@ def pick_next(
 
 def _pick_new(bank: Bank, view: LearnerView, rng: random.Random, domain: int | None,
               in_scope: Callable[[Question], bool]) -> Question | None:
+    def new_here(q: Question) -> bool:
+        return q.id not in view.seen and in_scope(q)
+
+    # Which domains have a new question at all stops at the first one found; only the drawn domain's
+    # are listed (every /quiz runs this over the whole bank).
     domains = [domain] if domain else list(BY_NUMBER)
-    unseen = {d: [q for q in bank.in_domain(d) if q.id not in view.seen and in_scope(q)] for d in domains}
     weights = {d: BY_NUMBER[d].weight * view.records.get(d, DomainRecord()).weakness
-               for d, qs in unseen.items() if qs}
+               for d in domains if any(map(new_here, bank.in_domain(d)))}
     if not weights:
         return None
     chosen = rng.choices(list(weights), weights=list(weights.values()))[0]
-    return rng.choice(unseen[chosen])
+    return rng.choice([q for q in bank.in_domain(chosen) if new_here(q)])
 
 
 def _get(bank: Bank, qid: str) -> Question:
