@@ -82,13 +82,16 @@ class Repo:
 Statement = TypeVar("Statement")
 
 
-def per_dialect(build: Callable[[Callable[[type[Base] | Table], Any]], Statement]) -> Callable[[str], Statement]:
+Insert = Callable[[type[Base] | Table], Any]  # the dialect's insert(): sqlite's or postgresql's
+
+
+def per_dialect(build: Callable[[Insert], Statement]) -> Callable[[str], Statement]:
     """A hot-path statement whose SQL differs by database (ON CONFLICT), built once for each from
     the dialect's INSERT: see `core` for why hot statements are built once."""
     return cache(lambda dialect: build(_inserts(dialect)))
 
 
-def _inserts(dialect: str) -> Callable[[type[Base] | Table], Any]:
+def _inserts(dialect: str) -> Insert:
     return sqlite_insert if dialect == "sqlite" else pg_insert
 
 

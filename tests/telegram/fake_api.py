@@ -110,6 +110,7 @@ class FakeBotApi:
     chats: dict[int, Json] = field(default_factory=dict)
     messages: dict[tuple[int, int], Json] = field(default_factory=dict)
     delivered_at: dict[int, float] = field(default_factory=dict)  # update id -> first handed out
+    handed_out: int = 0  # updates in all getUpdates answers, each time one comes again included
     # Telegram's flood limit for a group: more messages (edits included) in a minute are refused with
     # a 429 whose retry_after says when the oldest leaves the window. 0: no limit.
     group_messages_per_minute: int = 0
@@ -322,6 +323,7 @@ class FakeBotApi:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), timeout)
         batch = self._updates[:int(params.get("limit") or 100)]
+        self.handed_out += len(batch)
         now = asyncio.get_running_loop().time()
         for update in batch:
             self.delivered_at.setdefault(update["update_id"], now)
