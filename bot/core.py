@@ -323,10 +323,10 @@ async def _press(turn: Turn, data: str) -> list[Outgoing]:
         raise NotFound("That button is no longer valid. Send /help to carry on.") from None
     match payload:
         case payloads.Answer(prompt_id, letter):
-            prompt = await turn.tx.prompts.prompt(prompt_id)
+            # Closed as it is read; each refusal below rolls the close back.
+            prompt = await turn.tx.prompts.take_prompt(prompt_id, turn.now)
             address = turn.chat.address
-            if (prompt is None or prompt.closed_at is not None
-                    or (prompt.platform, prompt.chat_id) != (address.platform, address.chat_id)):
+            if prompt is None or (prompt.platform, prompt.chat_id) != (address.platform, address.chat_id):
                 raise Closed(study.CLOSED)
             if prompt.learner_id not in (None, turn.learner.id):
                 raise Closed("This question was asked of someone else. Send /quiz for your own.")
@@ -384,4 +384,6 @@ async def _text(turn: Turn, text: str) -> list[Outgoing]:
     prompt = await turn.tx.prompts.latest_open_prompt(address.platform, address.chat_id, turn.learner.id)
     if prompt is None:
         return [Outgoing("There is no open question to answer. Send /quiz for one.")]
+    if not await turn.tx.prompts.close_prompt(prompt.id, turn.now):
+        raise Closed(study.ANSWERED)
     return await study.answer(turn, prompt, letter, pressed=False)

@@ -271,6 +271,9 @@ class MemoryPromptRepo(MemoryRepo):
         self._t.prompts[prompt_id] = replace(prompt, closed_at=utc(now))
         return True
 
+    async def take_prompt(self, prompt_id: int, now: datetime) -> Prompt | None:
+        return self._t.prompts[prompt_id] if await self.close_prompt(prompt_id, now) else None
+
     async def hold_open(self, prompt_id: int) -> bool:
         """Transactions run one at a time here, so holding is only the check."""
         prompt = self._t.prompts.get(prompt_id)

@@ -440,6 +440,11 @@ async def test_prompts_open_close_once_and_come_due(any_store: Store) -> None:
         closed = await tx.prompts.prompt(second.id)
         assert closed is not None and closed.closed_at == START + timedelta(seconds=5)
         assert await tx.prompts.latest_open_prompt("test", "42", alice.id) is None
+        taken = await tx.prompts.take_prompt(bobs.id, START + timedelta(seconds=7))
+        assert taken == replace(bobs, closed_at=START + timedelta(seconds=7))
+        assert await tx.prompts.take_prompt(bobs.id, START + timedelta(seconds=8)) is None
+        assert await tx.prompts.take_prompt(10_000, START) is None
+        assert await tx.prompts.prompt(bobs.id) == taken
 
 
 async def test_due_group_prompts_soonest_first(any_store: Store) -> None:

@@ -193,6 +193,12 @@ class PromptRepo(Protocol):
         """Closes an open prompt; False if it was already closed (a double press loses here)."""
         ...
 
+    async def take_prompt(self, prompt_id: int, now: datetime) -> Prompt | None:
+        """close_prompt() that returns the prompt as closed now; None if it was closed already or
+        does not exist. An answer press reads and closes its question in one statement; a caller
+        that then refuses the press rolls the close back with its transaction."""
+        ...
+
     async def hold_open(self, prompt_id: int) -> bool:
         """False if the group question has closed; else it cannot close until this transaction
         ends (PostgreSQL: FOR SHARE, so answers run side by side while closing waits for them;

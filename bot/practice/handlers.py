@@ -10,7 +10,6 @@ from bot.domain.models import CardState, Prompt
 from bot.domain.questions import new_order, presented
 from bot.domain.selection import LearnerView, Pick, pick_next
 from bot.domain.streaks import as_of
-from bot.errors import Closed
 from bot.outgoing import Choice, Outgoing
 from bot.practice.learning import answered_today, learn
 from bot.practice.texts import question_message, verdict_text
@@ -20,6 +19,7 @@ from bot.turn import Turn
 
 CLOSED = "This question is closed. Send /quiz for a new one."
 RETIRED = "That question has been retired from the bank. Send /quiz for a new one."
+ANSWERED = "You have already answered this question."
 
 
 async def learner_view(turn: Turn) -> LearnerView:
@@ -100,15 +100,13 @@ def _goal_line(turn: Turn, done: int) -> str | None:
 
 
 async def answer(turn: Turn, prompt: Prompt, letter: str, pressed: bool) -> list[Outgoing]:
-    """Grades an answer to an open prompt in this chat; the prompt is already checked to be ours."""
+    """Grades an answer to a prompt in this chat; the caller has checked it is ours and has closed
+    it (a double answer loses there)."""
     assert prompt.learner_id is not None, "group questions are answered in bot.rounds.presses"
     stored = turn.bank.get(prompt.question_id)
     if stored is None:  # dropped from the bank since it was asked
-        await turn.tx.prompts.close_prompt(prompt.id, turn.now)
         return [Outgoing(RETIRED)]
     question = presented(stored, prompt.choice_order)
-    if not await turn.tx.prompts.close_prompt(prompt.id, turn.now):
-        raise Closed("You have already answered this question.")
     done = await learn(turn, question, letter, Mode.PRACTICE, prompt.choice_order)
     header = "Daily" if prompt.daily else "Question"
     next_payload = payloads.Next(daily=prompt.daily, domain=None if prompt.daily else prompt.domain,

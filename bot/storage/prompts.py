@@ -29,6 +29,7 @@ _ASK = insert(_PROMPTS).returning(_PROMPTS.c.id)
 _BY_ID = select(_PROMPTS).where(_PROMPTS.c.id == bindparam("prompt"))
 _CLOSE = update(_PROMPTS).where(_PROMPTS.c.id == bindparam("prompt"), _PROMPTS.c.closed_at.is_(None)).values(
     closed_at=bindparam("now"))
+_TAKE = _CLOSE.returning(*_PROMPTS.c)
 
 
 class PromptRepo(Repo):
@@ -68,6 +69,10 @@ class PromptRepo(Repo):
         """Closes an open prompt; False if it was already closed (a double press loses here)."""
         result = await self._s.execute(_CLOSE, {"prompt": prompt_id, "now": now})
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def take_prompt(self, prompt_id: int, now: datetime) -> Prompt | None:
+        row = (await self._s.execute(_TAKE, {"prompt": prompt_id, "now": now})).one_or_none()
+        return to_prompt(row) if row else None
 
     async def hold_open(self, prompt_id: int) -> bool:
         """False if the group question has closed; else it cannot close until this transaction

@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.storage import inloop_sqlite
 from bot.storage.answers import AnswerRepo
 from bot.storage.exams import ExamRepo
 from bot.storage.groups import GroupRepo
@@ -82,8 +83,10 @@ class Store:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._sqlite = engine.dialect.name == "sqlite"
+        in_loop = engine.dialect.driver == inloop_sqlite.SQLiteDialect_inloop.driver
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False,
+                                            class_=inloop_sqlite.InLoopSession if in_loop else AsyncSession)
         self._one_at_a_time = asyncio.Lock() if self._sqlite else None
         self.parallel_transactions = 1 if self._sqlite else PARALLEL_TRANSACTIONS
 
