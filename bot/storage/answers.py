@@ -33,7 +33,8 @@ _SINCE: BindParameter[datetime] = bindparam("since")
 _CARDS_OF = select(_CARDS).where(_CARDS.c.learner_id == _LEARNER)
 _CARDS_FOR = select(_CARDS).where(_CARDS.c.learner_id.in_(_LEARNER_IDS),
                                   _CARDS.c.question_id == bindparam("question"))
-_SAVE_CARDS = per_dialect(lambda insert: (upsert := insert(_CARDS)).on_conflict_do_update(
+_SAVE_CARDS = per_dialect(lambda dialect_insert: (
+    upsert := dialect_insert(_CARDS)).on_conflict_do_update(
     index_elements=["learner_id", "question_id"],
     set_={name: upsert.excluded[name] for name in _CARD_FIELDS}))
 _RECORD_ANSWERS = insert(_ANSWERS)

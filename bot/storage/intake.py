@@ -12,7 +12,7 @@ from bot.storage.repo import Repo, core, per_dialect
 from bot.storage.schema import AdapterStateRow, HandledUpdateRow
 
 _HANDLED = core(HandledUpdateRow)
-_RECORD = per_dialect(lambda insert: insert(_HANDLED)
+_RECORD = per_dialect(lambda dialect_insert: dialect_insert(_HANDLED)
                       .on_conflict_do_nothing(index_elements=["platform", "update_id"])
                       .returning(_HANDLED.c.update_id))
 _KEEP = update(_HANDLED).where(_HANDLED.c.platform == bindparam("delivered_on"),

@@ -9,7 +9,6 @@ from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, insert, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
 
 from bot.domain.models import (
     DEFAULT_GOAL,
@@ -60,19 +59,20 @@ class LearnerRepo(Repo):
         name = person.display_name[:128]
         row = (await self._s.execute(_BY_ACCOUNT, account)).one_or_none()
         if row is None:
-            try:
-                async with self._s.begin_nested():
-                    learner_id = await self._new_learner(person.platform, person.user_id, name,
-                                                         private_chat_id, False, now)
-                    await self._s.execute(_NEW_IDENTITY, {
-                        **account, "learner_id": learner_id, "private_chat_id": private_chat_id,
-                        "unreachable": False, "linked_at": now})
+            # No savepoint: the learner row's unique account is the claim, and only its holder goes
+            # on to make the identity.
+            learner_id = await self._new_learner(person.platform, person.user_id, name, private_chat_id,
+                                                 False, now)
+            if learner_id is not None:
+                await self._s.execute(_NEW_IDENTITY, {
+                    **account, "learner_id": learner_id, "private_chat_id": private_chat_id,
+                    "unreachable": False, "linked_at": now})
                 self._fresh.learners.add(learner_id)
                 self._fresh.without_prompts.add(learner_id)
                 return Learner(learner_id, person.platform, person.user_id, name, None, None, None,
                                DEFAULT_GOAL, private_chat_id, False)
-            except IntegrityError:  # created concurrently by another event from the same person
-                row = (await self._s.execute(_BY_ACCOUNT, account)).one()
+            # made by a concurrent first contact from the same person, committed by now
+            row = (await self._s.execute(_BY_ACCOUNT, account)).one()
         learner = to_learner(row)
         if learner.display_name != name:
             await self._s.execute(_RENAME, {"learner": learner.id, "name": name})

@@ -126,6 +126,8 @@ class LinkRepo(Repo):
             await self.push_to(rest[0])
         new_id = await self._new_learner(identity.platform, identity.user_id, display_name,
                                          identity.private_chat_id, identity.unreachable, now)
+        if new_id is None:  # push_to above moved the learner row off this account
+            raise RuntimeError(f"{identity.platform} account {identity.user_id} still owns a learner row")
         await self._write(update(IdentityRow).where(
             IdentityRow.platform == identity.platform, IdentityRow.user_id == identity.user_id,
         ).values(learner_id=new_id, linked_at=now))

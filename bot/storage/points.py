@@ -26,7 +26,8 @@ ALL_TIME = date(1, 1, 1)
 _LEARNERS, _GROUP_POINTS = core(LearnerRow), core(GroupPointsRow)
 _CREDIT = update(_LEARNERS).where(_LEARNERS.c.id == bindparam("credited")).values(
     points=_LEARNERS.c.points + bindparam("earned"))
-_CREDIT_GROUPS = per_dialect(lambda insert: (upsert := insert(_GROUP_POINTS)).on_conflict_do_update(
+_CREDIT_GROUPS = per_dialect(lambda dialect_insert: (
+    upsert := dialect_insert(_GROUP_POINTS)).on_conflict_do_update(
     index_elements=["platform", "chat_id", "period", "learner_id"],
     set_={"points": _GROUP_POINTS.c.points + upsert.excluded.points}))
 

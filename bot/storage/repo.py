@@ -9,7 +9,7 @@ from datetime import datetime, time
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Result, Row
@@ -62,13 +62,16 @@ class Repo:
         return await self._s.execute(statement, execution_options={"synchronize_session": False})
 
     async def _new_learner(self, platform: str, user_id: str, display_name: str,
-                           private_chat_id: str | None, unreachable: bool, now: datetime) -> int:
-        """A learner with default settings and no history, its pushes going to this account; its id.
-        First contact makes one, and so does /unlink for the account leaving."""
-        return int((await self._s.execute(_NEW_LEARNER, {
+                           private_chat_id: str | None, unreachable: bool, now: datetime) -> int | None:
+        """A learner with default settings and no history, its pushes going to this account; its id,
+        or None if the account has a learner row already (made by a concurrent first contact, which
+        this waits for on PostgreSQL). First contact makes one, and so does /unlink for the account
+        leaving."""
+        new_id = (await self._s.execute(_NEW_LEARNER(self._dialect), {
             "platform": platform, "user_id": user_id, "display_name": display_name[:128],
             "daily_goal": DEFAULT_GOAL, "private_chat_id": private_chat_id, "unreachable": unreachable,
-            "created_at": now})).scalar_one())
+            "created_at": now})).scalar_one_or_none()
+        return None if new_id is None else int(new_id)
 
     @property
     def _dialect(self) -> str:
@@ -101,7 +104,9 @@ def _table(row: type[Base]) -> Table:
     return table
 
 
-_NEW_LEARNER = insert(_table(LearnerRow)).returning(_table(LearnerRow).c.id)
+_NEW_LEARNER = per_dialect(lambda dialect_insert: dialect_insert(_table(LearnerRow))
+                           .on_conflict_do_nothing(index_elements=["platform", "user_id"])
+                           .returning(_table(LearnerRow).c.id))
 
 
 def core(row: type[Base]) -> Table:
