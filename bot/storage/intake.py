@@ -31,8 +31,10 @@ class IntakeRepo(Repo):
         """record() for several deliveries in one statement: the ids recorded now (not before)."""
         if not update_ids:
             return set()
-        rows = await self._s.execute(_RECORD(self._dialect), [
-            {"platform": platform, "update_id": u, "handled_at": now} for u in update_ids])
+        params = [{"platform": platform, "update_id": u, "handled_at": now} for u in update_ids]
+        # One delivery (every event but a burst of round presses) as a plain execute: SQLAlchemy's
+        # batched RETURNING for a list costs several times the statement itself.
+        rows = await self._s.execute(_RECORD(self._dialect), params[0] if len(params) == 1 else params)
         return set(rows.scalars())
 
     async def keep_replies(self, platform: str, update_id: str, replies: str) -> None:
