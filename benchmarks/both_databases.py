@@ -9,11 +9,9 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from sqlalchemy import text
-
 from bot.storage.engine import make_engine, upgrade
-from bot.storage.schema import Base
 from bot.storage.store import Store
+from tests.databases import empty_postgres
 
 Measure = Callable[[str, str, int], Awaitable[None]]  # (database name, URL, size)
 
@@ -32,10 +30,7 @@ async def empty_store(url: str) -> Store:
     runs, so it is emptied); the caller disposes of its engine."""
     await asyncio.to_thread(upgrade, url)
     engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        async with engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await empty_postgres(engine)
     return Store(engine)
 
 

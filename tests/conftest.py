@@ -10,16 +10,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from bot.core import StudyBot
 from bot.domain.cards import make_scheduler
 from bot.domain.questions import Bank, Question
 from bot.ports.clock import FixedClock
 from bot.storage.engine import make_engine, upgrade
-from bot.storage.schema import Base
 from bot.storage.store import Store
 from tests.chat import Chatter
+from tests.databases import empty_postgres
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # a Monday afternoon
 
@@ -78,10 +77,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 @pytest.fixture
 async def store(db_url: str) -> AsyncIterator[Store]:
     engine = make_engine(db_url)
-    if engine.dialect.name == "postgresql":
-        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        async with engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await empty_postgres(engine)
     yield Store(engine)
     await engine.dispose()
 
