@@ -68,8 +68,8 @@ class InLoopSession(AsyncSession):
 
     async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
         # AsyncSession closes in a task of its own so that a cancellation cannot cut the close short;
-        # this one never suspends, so it cannot be cut short.
-        self.sync_session.close()
+        # this close never suspends, so it cannot be cut short.
+        await self.close()
 
 
 class _Cursor(sqlite3.Cursor):

@@ -83,8 +83,6 @@ class Repo:
 
 
 Statement = TypeVar("Statement")
-
-
 Insert = Callable[[type[Base] | Table], Any]  # the dialect's insert(): sqlite's or postgresql's
 
 
@@ -98,24 +96,20 @@ def _inserts(dialect: str) -> Insert:
     return sqlite_insert if dialect == "sqlite" else pg_insert
 
 
-def _table(row: type[Base]) -> Table:
-    table = row.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-_NEW_LEARNER = per_dialect(lambda dialect_insert: dialect_insert(_table(LearnerRow))
-                           .on_conflict_do_nothing(index_elements=["platform", "user_id"])
-                           .returning(_table(LearnerRow).c.id))
-
-
 def core(row: type[Base]) -> Table:
     """A mapped class's table, for the Core statements the hot paths use (no ORM loading or
     bookkeeping: a burst of group presses writes hundreds of rows a second). The statements every
     event runs are built once, at import, with their values as bind parameters: building one
     (coercing each clause, then its cache key) cost more CPU than running it
     (benchmarks/profile_update.py)."""
-    return _table(row)
+    table = row.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+_NEW_LEARNER = per_dialect(lambda dialect_insert: dialect_insert(core(LearnerRow))
+                           .on_conflict_do_nothing(index_elements=["platform", "user_id"])
+                           .returning(core(LearnerRow).c.id))
 
 
 def to_prompt(row: PromptRow | Row[Any]) -> Prompt:
