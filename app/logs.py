@@ -2,7 +2,7 @@
 
 The mask sits on the root logger's handler, not on the root logger: a logger's filters do not see the
 records its children propagate, and the secrets arrive through children such as python-telegram-bot's
-(`telegram.ext` logs Bot API URLs, token included, at DEBUG) and httpx's. It rewrites the record
+(`telegram.ext` logs Bot API URLs, token included, at DEBUG). It rewrites the record
 itself, message, arguments, traceback and stack, so any handler after it sees the masked text too.
 """
 

@@ -43,7 +43,7 @@ LAYERS = (
     ("SQLAlchemy", ("/sqlalchemy/",)),
     ("FSRS", ("/fsrs/",)),
     ("python-telegram-bot", ("/telegram/",)),
-    ("HTTP client (httpx, httpcore, h11, anyio)", ("/httpx/", "/httpcore/", "/h11/", "/anyio/")),
+    ("HTTP client (aiohttp, yarl, multidict)", ("/aiohttp/", "/yarl/", "/multidict/")),
     ("JSON", ("json",)),
     ("greenlet (SQLAlchemy's async bridge)", ("greenlet",)),
 )

@@ -20,7 +20,6 @@ from contextlib import AsyncExitStack
 from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import ApplicationBuilder
-from telegram.request import HTTPXRequest
 
 from adapters.count_edits import CountEdits
 from adapters.errors import PlatformUnavailable, PlatformUnreachable
@@ -31,6 +30,7 @@ from adapters.telegram.handlers import Handlers
 from adapters.telegram.intake import Intake, Poller, TelegramApplication
 from adapters.telegram.messenger import TelegramMessenger
 from adapters.telegram.throttle import PatientLimiter, PerUserOrder
+from adapters.telegram.transport import AiohttpRequest
 from adapters.telegram.updates import TolerantBot
 from adapters.telegram.webhook import WebhookServer
 from bot.core import StudyBot
@@ -56,8 +56,6 @@ def build_application(bot: TolerantBot, config: TelegramConfig) -> TelegramAppli
 
 class TelegramFrontend:
     def __init__(self, study: StudyBot, config: TelegramConfig) -> None:
-        # httpx logs every request's URL at INFO, and Bot API URLs carry the token.
-        logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
         self.study, self.config = study, config
         limiter = PatientLimiter(
             per_second=config.messages_per_second, group_per_minute=config.group_messages_per_minute,
@@ -65,7 +63,7 @@ class TelegramFrontend:
             backoff=config.network_backoff)
         self.bot = TolerantBot(
             config.token, base_url=config.base_url or DEFAULT_BASE_URL,
-            request=HTTPXRequest(connection_pool_size=CONNECTIONS), get_updates_request=HTTPXRequest(),
+            request=AiohttpRequest(CONNECTIONS), get_updates_request=AiohttpRequest(1),
             rate_limiter=limiter)
         self.application = build_application(self.bot, config)
         messenger = TelegramMessenger(self.application.bot, study.mark_unreachable,

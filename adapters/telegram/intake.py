@@ -111,7 +111,7 @@ class Poller:
         pause = ERROR_PAUSE
         this = asyncio.current_task()
         while True:
-            if this is not None and this.cancelling():  # httpx can swallow a cancellation mid-request
+            if this is not None and this.cancelling():  # an HTTP client may swallow a cancellation
                 raise asyncio.CancelledError
             try:
                 updates = await self.bot.get_updates(offset=self.offset or None, limit=BATCH,

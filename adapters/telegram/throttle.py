@@ -15,12 +15,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from aiolimiter import AsyncLimiter
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 
+from adapters.telegram.transport import surely_unsent
 from ops import metrics
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,6 @@ log = logging.getLogger(__name__)
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 GROUPS_KEPT = 512  # group windows kept before idle ones are let go
 GROUP_PERIOD = 60.0  # seconds over which a group's message limit counts
-
-
-def _surely_unsent(exc: TimedOut) -> bool:
-    """A connect or pool timeout happened before the request left; any other may have arrived."""
-    return isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 class PatientLimiter(BaseRateLimiter[int]):
@@ -96,7 +91,7 @@ class PatientLimiter(BaseRateLimiter[int]):
                 raise
             except NetworkError as exc:
                 resend_risk = (isinstance(exc, TimedOut) and endpoint.startswith("send")
-                               and not _surely_unsent(exc))
+                               and not surely_unsent(exc))
                 if network_tries >= self._network_retries or resend_risk:
                     raise
                 delay = self._backoff * 2 ** network_tries
