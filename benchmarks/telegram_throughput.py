@@ -11,7 +11,9 @@ a canned core (one question from memory), which splits the quiz bot's cost into 
 the core's. The bot sends its requests over aiohttp (adapters/telegram/transport.py) where PTB uses
 httpx, so the echo bot runs twice: with PTB's defaults ("echo", the baseline the target is set
 against) and on the bot's transport ("echo aiohttp", which leaves the adapter's and core's own cost in
-the ratio). The fake runs in a
+the ratio). The bots built from the app's parts take their startup objects out of the garbage
+collector's sight once started, as the app does (app.runtime.settle_startup_memory); the echo bots,
+bare PTB, do not. The fake runs in a
 child process, so only the bots share this process's CPU, as they would with the real Telegram.
 Flood pacing is off: this measures processing cost, not Telegram's 30 messages/s policy.
 
@@ -29,6 +31,7 @@ Run: scripts/with-postgres.sh .venv/bin/python benchmarks/telegram_throughput.py
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
@@ -53,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 from adapters.telegram import TelegramConfig, TelegramFrontend  # noqa: E402
 from adapters.telegram.frontend import CONNECTIONS  # noqa: E402
 from adapters.telegram.transport import AiohttpRequest  # noqa: E402
+from app.runtime import settle_startup_memory  # noqa: E402
 from benchmarks.both_databases import fresh_store  # noqa: E402
 from benchmarks.canned_core import CannedCore  # noqa: E402
 from bot.content.bank import load_bank  # noqa: E402
@@ -179,10 +183,12 @@ async def telegram_adapter(base_url: str, canned: bool, url: str | None) -> Asyn
             TOKEN, base_url=base_url, messages_per_second=0, group_messages_per_minute=0,
             concurrent_updates=CONCURRENCY))
         await frontend.start()
+        settle_startup_memory()  # as the bot does once its frontends are up (app.runtime.serve)
         try:
             yield
         finally:
             await frontend.stop()
+            gc.unfreeze()  # the next bot starts as a bare one would
 
 
 def quiz_bot(url: str | None) -> Callable[[str], AbstractAsyncContextManager[None]]:
@@ -303,8 +309,11 @@ async def bench(n: int, runs: int, base_url: str, control_port: int) -> None:
                 cpu = _median(results[name][kind], "cpu_per_update") / _median(echo, "cpu_per_update")
                 per_update = _median(echo, "per_second") / _median(results[name][kind], "per_second")
                 service = _median(results[name][kind], "one_p50") / _median(echo, "one_p50")
+                each = [s.cpu_per_update / e.cpu_per_update
+                        for s, e in zip(results[name][kind], echo, strict=True)]
                 print(f"{name} {kind} / {baseline} {kind}: {cpu:.2f}x CPU per update, {per_update:.2f}x "
-                      f"(throughput), {service:.2f}x (single p50)")
+                      f"(throughput), {service:.2f}x (single p50); CPU in each run: "
+                      + " ".join(f"{r:.2f}x" for r in each))
     print("target: quiz and press <= 1.5x echo (PTB's defaults) in CPU per update; against echo aiohttp "
           "(the same transport) the ratio is the adapter's and core's own cost")
 
