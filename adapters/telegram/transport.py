@@ -1,10 +1,9 @@
 """The Bot API's HTTP requests over aiohttp, in place of python-telegram-bot's default httpx.
 
 Why: httpcore, under httpx, walks its whole connection pool twice per request, polling the socket of
-every idle connection each time. That was most of what a bare PTB echo bot spends per update: 2.9 ms
-of CPU per message and 4.2 ms per button press, against 0.9 and 0.8 ms on aiohttp in the same run
-(benchmarks/telegram_throughput.py, "echo" and "echo aiohttp"). aiohttp is already here for
-discord.py.
+every idle connection each time. A bare PTB echo bot spent 2.30 ms of CPU per message and 3.95 ms per
+button press on httpx, against 1.78 and 1.93 ms on aiohttp (benchmarks/telegram_throughput.py, "echo"
+and "echo aiohttp", medians of five runs). aiohttp is already here for discord.py.
 
 Timeouts keep PTB's values: `connect_timeout` bounds opening a connection and `read_timeout` the wait
 between reads. aiohttp bounds waiting for a free connection and opening it together, so that gets
