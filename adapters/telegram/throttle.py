@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 
-from adapters.telegram.transport import surely_unsent
+from adapters.telegram.transport import UnsentTimeout
 from ops import metrics
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ class PatientLimiter(BaseRateLimiter[int]):
                 raise
             except NetworkError as exc:
                 resend_risk = (isinstance(exc, TimedOut) and endpoint.startswith("send")
-                               and not surely_unsent(exc))
+                               and not isinstance(exc, UnsentTimeout))
                 if network_tries >= self._network_retries or resend_risk:
                     raise
                 delay = self._backoff * 2 ** network_tries

@@ -31,7 +31,8 @@ MEDIA_WRITE_TIMEOUT = 20.0  # a request that uploads a file (a chart, an export)
 
 
 class UnsentTimeout(TimedOut):
-    """Timed out opening or waiting for a connection: nothing reached Telegram."""
+    """Timed out opening or waiting for a connection: nothing reached Telegram, so sending the
+    request again cannot duplicate it."""
 
 
 class AiohttpRequest(BaseRequest):
@@ -92,11 +93,6 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(exc).__name__} for {_endpoint(url)}: {exc.strerror}") from None
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__} for {_endpoint(url)}") from None
-
-
-def surely_unsent(exc: TimedOut) -> bool:
-    """Whether a timed-out request never left, so sending it again cannot duplicate it."""
-    return isinstance(exc, UnsentTimeout)
 
 
 def _given(value: ODVInput[float], default: float) -> float | None:
