@@ -35,6 +35,28 @@ async def test_concurrent_first_contact_makes_one_learner(store: Store) -> None:
     assert len(set(ids)) == 1
 
 
+async def test_every_transaction_lets_the_loop_run(store: Store) -> None:
+    """Work that runs transaction after transaction with nothing else to wait for (a tick recording
+    each push's outcome) must not hold the event loop: on SQLite no statement suspends, so the end of
+    each transaction does."""
+    turns = 0
+
+    async def beside() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(beside())
+    await asyncio.sleep(0)
+    before = turns
+    for _ in range(20):
+        async with store.transaction() as tx:
+            await tx.learners.find_learner("test", "42")
+    task.cancel()
+    assert turns - before >= 20
+
+
 async def test_settings_round_trip(store: Store) -> None:
     async with store.transaction() as tx:
         learner = await tx.learners.learner(ALICE, START, "42")
