@@ -1,13 +1,16 @@
 """The aiohttp transport under PTB (adapters/telegram/transport.py): failures keep PTB's error types,
-say whether the request can have left, never quote the token-bearing URL; and the flood limiter
-resends only what surely never left."""
+say whether the request can have left, never quote the token-bearing URL; the environment's proxy
+applies, read once rather than in a thread per request; and the flood limiter resends only what
+surely never left."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import socket
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -17,6 +20,41 @@ from adapters.telegram.throttle import PatientLimiter
 from adapters.telegram.transport import AiohttpRequest, UnsentTimeout
 
 TOKEN = "123456:SECRET-token-never-in-errors"
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+ANSWER = b'{"ok": true, "result": true}'
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture
+async def proxy() -> AsyncIterator[tuple[int, list[list[str]]]]:
+    """A forward proxy that answers every request itself: its port, and each request's head lines."""
+    heads: list[list[str]] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while head := (await reader.readuntil(b"\r\n\r\n")).decode():
+            lines = head.strip().split("\r\n")
+            heads.append(lines)
+            length = next((int(line.split(":")[1]) for line in lines
+                           if line.lower().startswith("content-length:")), 0)
+            await reader.readexactly(length)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n%s" % (len(ANSWER), ANSWER))
+            await writer.drain()
+
+    async def serve_quietly(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            await serve(reader, writer)
+        writer.close()
+
+    server = await asyncio.start_server(serve_quietly, "127.0.0.1", 0)
+    yield server.sockets[0].getsockname()[1], heads
+    server.close()
 
 
 @pytest.fixture
@@ -105,3 +143,44 @@ async def test_a_timed_out_send_is_resent_only_when_it_surely_never_left(error: 
     with pytest.raises(TimedOut):
         await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 7}, None)
     assert made == calls
+
+
+async def test_requests_go_through_the_environments_proxy_with_its_credentials(
+        proxy: tuple[int, list[list[str]]], monkeypatch: pytest.MonkeyPatch) -> None:
+    port, heads = proxy
+    monkeypatch.setenv("HTTP_PROXY", f"http://relay:s3cret@127.0.0.1:{port}")
+    async with AiohttpRequest(1) as request:
+        assert await request.post(f"http://api.telegram.invalid/bot{TOKEN}/getMe", None) is True
+    [[request_line, *headers]] = heads
+    assert request_line == f"POST http://api.telegram.invalid/bot{TOKEN}/getMe HTTP/1.1"
+    assert f"Proxy-Authorization: Basic {base64.b64encode(b'relay:s3cret').decode()}" in headers
+
+
+async def test_hosts_named_in_no_proxy_are_reached_directly(
+        proxy: tuple[int, list[list[str]]], monkeypatch: pytest.MonkeyPatch) -> None:
+    port, heads = proxy
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")  # would refuse
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    async with AiohttpRequest(1) as request:
+        assert await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe", None) is True
+    assert heads[0][0] == f"POST /bot{TOKEN}/getMe HTTP/1.1"  # origin form: sent straight to the host
+
+
+async def test_a_request_takes_no_thread(proxy: tuple[int, list[list[str]]],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """aiohttp's trust_env looked up the proxy and ~/.netrc in a worker thread on every request."""
+    port, heads = proxy
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    loop = asyncio.get_running_loop()
+    handed_off: list[Any] = []
+    run_in_executor = loop.run_in_executor
+
+    def counting(executor: Any, func: Any, *args: Any) -> Any:
+        handed_off.append(func)
+        return run_in_executor(executor, func, *args)
+
+    monkeypatch.setattr(loop, "run_in_executor", counting)
+    async with AiohttpRequest(1) as request:
+        for _ in range(5):
+            await request.post(f"http://api.telegram.invalid/bot{TOKEN}/sendMessage", None)
+    assert len(heads) == 5 and handed_off == []
