@@ -98,8 +98,9 @@ class Poller:
         self._progress = asyncio.Event()
 
     def seen(self, update_id: int) -> bool:
-        """Running, or done while an older update runs: Telegram's next batches repeat it."""
-        return update_id in self._running or update_id in self._done
+        """Handled (below the offset), running, or done while an older update runs: Telegram's next
+        batches repeat the last two, and a poll sent before the offset moved repeats the first."""
+        return update_id < self.offset or update_id in self._running or update_id in self._done
 
     @property
     def offset(self) -> int:
@@ -127,7 +128,7 @@ class Poller:
                 pause = min(pause * 2, ERROR_PAUSE_MAX)
                 continue
             received = self.intake.now()
-            fresh = [u for u in updates if u.update_id >= self.offset and not self.seen(u.update_id)]
+            fresh = [u for u in updates if not self.seen(u.update_id)]
             for update in fresh:
                 self._next = max(self._next, update.update_id + 1)
                 self._running[update.update_id] = asyncio.create_task(

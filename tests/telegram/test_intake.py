@@ -5,16 +5,20 @@ changes nothing and is not answered twice. Polling and webhook, against the fake
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, cast
 
 import aiohttp
 import pytest
 from sqlalchemy import text
+from telegram import Update
 
 from adapters.telegram import TelegramFrontend, intake
+from adapters.telegram.updates import TolerantBot
 from bot.core import APOLOGY, StudyBot
 from bot.domain.questions import Bank
 from bot.events import Event
@@ -214,3 +218,48 @@ async def test_the_webhook_answers_only_once_the_update_is_handled(
         stalling.release.set()
         assert await posting == 200
         await api.wait("sendMessage")
+
+
+async def test_a_poll_answered_after_the_offset_moved_brings_nothing_to_read_again() -> None:
+    """A poll sent while update 1 ran may come back after it and 2 are done and the offset has moved
+    past them. They count as seen, so TolerantBot drops them before PTB parses them again (an
+    unreadable one was logged twice) and the poller does not hand them out again."""
+    handled: list[int] = []
+    both_handled = asyncio.Event()
+
+    class Instant:
+        def now(self) -> datetime:
+            return datetime(2026, 12, 6, tzinfo=UTC)
+
+        async def process(self, update: Update, _received: datetime) -> bool:
+            handled.append(update.update_id)
+            if len(handled) == 2:
+                both_handled.set()
+            return True
+
+    class ScriptedBot:
+        seen: Callable[[int], bool]
+
+        def __init__(self) -> None:
+            self.batches = [[Update(1), Update(2)]]
+
+        def leave_out(self, seen: Callable[[int], bool]) -> None:
+            self.seen = seen
+
+        async def get_updates(self, **_: Any) -> tuple[Update, ...]:
+            if self.batches:
+                return tuple(self.batches.pop())
+            await asyncio.Event().wait()  # long polling, nothing new
+            return ()
+
+    bot = ScriptedBot()
+    poller = intake.Poller(cast(intake.Intake, Instant()), cast(TolerantBot, bot), timeout=10,
+                           allowed_updates=[])
+    polling = asyncio.create_task(poller.run())
+    await asyncio.wait_for(both_handled.wait(), 5)
+    await asyncio.sleep(0.05)  # both tasks finish: the offset moves past them, nothing is in hand
+    assert poller.offset == 3
+    assert bot.seen(1) and bot.seen(2) and not bot.seen(3)
+    polling.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await polling
