@@ -22,6 +22,7 @@ from bot.domain.domains import Scope, UnknownDomainError, parse_scope, topic_exa
 from bot.domain.exam import DOMAINS
 from bot.domain.models import Learner
 from bot.domain.questions import Bank
+from bot.drawings import draw_all
 from bot.errors import BadInput, BotError, Closed, NeedsChoice, NotFound
 from bot.events import Address, ButtonPressed, Chat, Command, Event, Person
 from bot.exam import handlers as examresult
@@ -112,12 +113,13 @@ class StudyBot:
     async def _run(self, event: Event, respond: Responder) -> Handled:
         try:
             async with self.store.transaction() as tx:
-                return await self._apply(tx, event, respond)
+                handled = await self._apply(tx, event, respond)
         except _Rejected as rejected:
             return Handled([rejected.reply], Outcome.REJECTED)
         except Exception:
             log.exception("failed to handle %r", event)
             return Handled([_apology(event)], Outcome.FAILED)
+        return Handled(await draw_all(handled.replies), handled.outcome)  # the database is free again
 
     async def _run_batch(self, batch: Sequence[presses.Press]) -> list[Handled]:
         """Group answer presses, graded as one set in one transaction (bot.rounds.presses). Should
@@ -286,7 +288,7 @@ async def _settings(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
 
 
 async def _stats(turn: Turn, _args: tuple[str, ...]) -> Outgoing:
-    return Outgoing(await stats(turn), image=await chart.stats_image(turn), private=True)
+    return Outgoing(await stats(turn), drawing=await chart.stats_drawing(turn), private=True)
 
 
 async def _groupsettings(turn: Turn, args: tuple[str, ...]) -> Outgoing:

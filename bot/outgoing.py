@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -15,6 +16,16 @@ class Choice:
 class Image:
     filename: str
     png: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """A chart still to draw (`draw` returns its PNG). Drawing one takes a worker thread a tenth of a
+    second or more, so it is drawn once the event's transaction has ended (bot.drawings), not while
+    the database waits: on SQLite every other event would wait with it."""
+
+    filename: str
+    draw: Callable[[], bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +51,8 @@ class Outgoing:
     text: str
     choices: tuple[Choice, ...] = ()
     image: Image | None = None
+    # The image still to draw: the core draws it into `image` before an adapter sees the reply.
+    drawing: Drawing | None = None
     documents: tuple[Document, ...] = ()
     replace: bool = False
     private: bool = False

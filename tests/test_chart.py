@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
+import threading
 import time
 from datetime import date
 
+import pytest
+
 from bot.domain.models import DomainRecord
+from bot.stats import chart
 from bot.stats.chart import ACTIVITY_DAYS, render
 from tests.chat import Chatter
 
@@ -41,3 +46,39 @@ async def test_stats_comes_with_the_chart_once_there_are_answers(chat: Chatter) 
     reply = (await chat.send("/stats"))[0]
     assert reply.image is not None and reply.image.filename == "stats-20260302.png"
     assert png_size(reply.image.png) == (720, 576)
+
+
+async def test_the_chart_is_drawn_once_the_transaction_has_ended(chat: Chatter,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drawn inside it, a /stats held SQLite's write lock while the chart was drawn (about 140 ms),
+    and every other event waited for it."""
+    await chat.send("/quiz")
+    await chat.press("B")
+    drawing, release = threading.Event(), threading.Event()
+
+    def slow_render(*args: object) -> bytes:
+        drawing.set()
+        release.wait(5)
+        return render(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(chart, "render", slow_render)
+    stats = asyncio.create_task(chat.send("/stats"))
+    assert await asyncio.to_thread(drawing.wait, 5)
+    [question] = await asyncio.wait_for(chat.as_user("u2").send("/quiz"), 2)  # not held up by the drawing
+    release.set()
+    [reply] = await stats
+    assert question.choices and reply.image is not None and png_size(reply.image.png) == (720, 576)
+
+
+async def test_a_chart_that_fails_to_draw_leaves_the_stats_as_text(chat: Chatter,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    await chat.send("/quiz")
+    await chat.press("B")
+    as_text = (await chat.send("/stats"))[0].text
+
+    def broken(*_args: object) -> bytes:
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(chart, "render", broken)
+    [reply] = await chat.send("/stats")
+    assert reply.text == as_text and reply.image is None and reply.drawing is None

@@ -3,7 +3,9 @@ only, privately to the admin; and `weekly on`: once every Monday morning, the ad
 
 from __future__ import annotations
 
+import asyncio
 import random
+import threading
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,12 +14,15 @@ import pytest
 from bot.core import StudyBot
 from bot.domain.cards import make_scheduler
 from bot.domain.exam import MockKind
-from bot.domain.models import AnswerRecord
+from bot.domain.models import AnswerRecord, PushKind
 from bot.domain.questions import Bank
 from bot.events import Address, Chat, Command, Person
+from bot.groupreport import chart
 from bot.outgoing import Outgoing
 from bot.ports.clock import FixedClock
 from bot.ports.storage import Store
+from bot.pushes.claims import claim_due
+from bot.welcome.texts import HELP
 from scheduler.tick import Ticker
 from tests.chat import Chatter
 from tests.conftest import START
@@ -186,3 +191,28 @@ async def test_weekly_reports_come_once_each_monday_morning_to_each_admin_of_eac
                   if text.startswith("Group report")) == [
         ("a", "Group report: Weekend class · last 7 days"),
         ("b", "Group report: Evening class · last 7 days")]
+
+
+async def test_a_weekly_reports_chart_is_drawn_once_the_claim_has_ended(
+        any_bot: StudyBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drawn inside the claim's transaction, a Monday's reports held SQLite's write lock for about
+    140 ms each, one after another, and every event waited for them."""
+    await ask(any_bot, BOB, "weekly", "on")
+    render, drawing, release = chart.render, threading.Event(), threading.Event()
+
+    def slow_render(*args: object) -> bytes:
+        drawing.set()
+        release.wait(5)
+        return render(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(chart, "render", slow_render)
+    monday = local(TODAY + timedelta(days=7), time(9), ZoneInfo("UTC"))
+    claiming = asyncio.create_task(claim_due(any_bot.store, any_bot.bank, "UTC", monday, ["test"],
+                                             random.Random(1)))
+    assert await asyncio.to_thread(drawing.wait, 5)
+    private = Chat(Address("test", "a"), is_group=False)
+    [helped] = await asyncio.wait_for(any_bot.handle(Command(ANN, private, "help")), 2)  # not held up
+    release.set()
+    [report] = [p.message for p in (await claiming).pushes if p.kind is PushKind.GROUP_REPORT]
+    assert helped.text == HELP
+    assert report.drawing is None and report.image is not None and report.image.png.startswith(b"\x89PNG")

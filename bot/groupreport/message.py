@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime
+from functools import partial
 
 from bot.domain.models import Group
 from bot.domain.questions import Bank
 from bot.groupreport import chart
 from bot.groupreport.figures import gather
 from bot.groupreport.texts import report_text
-from bot.outgoing import Image, Outgoing
+from bot.outgoing import Drawing, Outgoing
 from bot.ports.storage import UnitOfWork
 
 WEEKLY_FOOTER = "(Every Monday, as you asked: /groupreport weekly off in the group stops it.)"
@@ -19,6 +19,6 @@ WEEKLY_FOOTER = "(Every Monday, as you asked: /groupreport weekly off in the gro
 async def report_message(tx: UnitOfWork, bank: Bank, group: Group, now: datetime, today: date,
                          footer: str = "") -> Outgoing:
     report = await gather(tx, group, now, today)
-    png = await asyncio.to_thread(chart.render, report.domains, report.title)
     text = report_text(report, bank) + (f"\n\n{footer}" if footer else "")
-    return Outgoing(text, image=Image(f"group-report-{today:%Y%m%d}.png", png), private=True)
+    drawing = Drawing(f"group-report-{today:%Y%m%d}.png", partial(chart.render, report.domains, report.title))
+    return Outgoing(text, drawing=drawing, private=True)  # drawn after the transaction (bot.drawings)

@@ -14,7 +14,7 @@ import asyncio
 import hashlib
 import random
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import TypeVar
@@ -41,6 +41,7 @@ from bot.domain.schedule import (
 )
 from bot.domain.selection import LearnerView, pick_next
 from bot.domain.streaks import as_of, at_risk
+from bot.drawings import draw_all
 from bot.events import Address
 from bot.groupreport.figures import REPORT_AT, REPORT_DAY
 from bot.groupreport.message import WEEKLY_FOOTER, report_message
@@ -319,7 +320,16 @@ async def claim_due(store: Store, bank: Bank, default_timezone: str, now: dateti
         await _claim_groups(tx, bank, default_timezone, now, platforms, rng, claimed, shuffle)
         await _claim_digests(tx, bank, default_timezone, now, platforms, claimed)
         await _claim_group_reports(tx, bank, default_timezone, now, platforms, claimed)
+    claimed.pushes = [await _drawn(push) for push in claimed.pushes]
     return claimed
+
+
+async def _drawn(push: Push) -> Push:
+    """A weekly report's chart, drawn once the claim's transaction holds no lock (bot.drawings)."""
+    if push.message.drawing is None:
+        return push
+    [message] = await draw_all([push.message])
+    return replace(push, message=message)
 
 
 async def record_outcome(store: Store, push_id: int, outcome: PushOutcome) -> None:

@@ -7,10 +7,10 @@ It is drawn per /stats, so it stays small and plain: about 50 ms (benchmarks/cha
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from functools import partial
 from io import BytesIO
 
 from matplotlib.axes import Axes
@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from bot.domain.exam import DOMAINS, PASS_MARK
 from bot.domain.figures import percent
 from bot.domain.models import DomainRecord
-from bot.outgoing import Image
+from bot.outgoing import Drawing
 from bot.turn import Turn
 
 ACTIVITY_DAYS = 56  # eight weeks
@@ -81,8 +81,9 @@ def render(records: Mapping[int, DomainRecord], activity: Sequence[tuple[int, in
     return buffer.getvalue()
 
 
-async def stats_image(turn: Turn) -> Image | None:
-    """The chart for this learner, or None before their first answer."""
+async def stats_drawing(turn: Turn) -> Drawing | None:
+    """The chart for this learner, to draw once the transaction has ended (bot.drawings), or None
+    before their first answer."""
     records = await turn.tx.answers.domain_records(turn.learner.id)
     if not records:
         return None
@@ -95,5 +96,4 @@ async def stats_image(turn: Turn) -> Image | None:
         right[day] += answer.correct
     activity = [(answered[first + timedelta(days=i)], right[first + timedelta(days=i)])
                 for i in range(ACTIVITY_DAYS)]
-    png = await asyncio.to_thread(render, records, activity, turn.today)
-    return Image(f"stats-{turn.today:%Y%m%d}.png", png)
+    return Drawing(f"stats-{turn.today:%Y%m%d}.png", partial(render, records, activity, turn.today))
