@@ -232,6 +232,10 @@ class ConsoleMessenger:
     def __init__(self, out: Console) -> None:
         self.out = out
 
+    async def administers(self, group: Address, user_id: str) -> bool:
+        """The console has one person, who runs it: theirs are all the rights there are."""
+        return True
+
     async def send(self, address: Address, message: Outgoing) -> None:
         self.out.print(f"--- to {address.chat_id} ---", style="dim")
         self.out.print(message.text, markup=False, highlight=False)

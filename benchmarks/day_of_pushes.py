@@ -54,6 +54,9 @@ class CountingMessenger:
     async def send(self, address: Address, message: Outgoing) -> None:
         self.sent += 1
 
+    async def administers(self, group: Address, user_id: str) -> bool:
+        return True
+
 
 class LagSampler:
     """How late a 10 ms sleep wakes, while it runs; and the garbage collector's full collections

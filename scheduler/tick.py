@@ -73,7 +73,7 @@ class Ticker:
             await record_outcome(self.bot.store, push.id, outcome)
             if outcome is PushOutcome.SENT:
                 report.sent += 1
-            elif outcome is PushOutcome.UNREACHABLE:
+            elif outcome in (PushOutcome.UNREACHABLE, PushOutcome.SKIPPED):
                 report.skipped += 1
             else:
                 report.failed += 1
@@ -82,6 +82,13 @@ class Ticker:
     async def _deliver(self, messenger: Messenger, push: Push) -> PushOutcome:
         for _attempt in range(RETRIES):
             try:
+                # A private chat's id is its user's id on every platform; a report reaches only
+                # someone who still administers its group.
+                if push.admin_of is not None and not await messenger.administers(push.admin_of,
+                                                                                 push.address.chat_id):
+                    log.info("push %s: %s no longer administers %s; the report is not sent", push.id,
+                             push.address.chat_id, push.admin_of.chat_id)
+                    return PushOutcome.SKIPPED
                 await messenger.send(push.address, push.message)
                 return PushOutcome.SENT
             except RecipientUnreachable:

@@ -67,6 +67,9 @@ class Recorder:
     async def send(self, address: Address, message: Outgoing) -> None:
         self.sent.append((address.chat_id, message))
 
+    async def administers(self, group: Address, user_id: str) -> bool:
+        return True
+
 
 async def test_digest_on_off_and_settings(any_bot: StudyBot) -> None:
     chat = await learner(any_bot, "u1", "/timezone America/Chicago")

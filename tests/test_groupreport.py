@@ -216,3 +216,18 @@ async def test_a_weekly_reports_chart_is_drawn_once_the_claim_has_ended(
     [report] = [p.message for p in (await claiming).pushes if p.kind is PushKind.GROUP_REPORT]
     assert helped.text == HELP
     assert report.drawing is None and report.image is not None and report.image.png.startswith(b"\x89PNG")
+
+
+async def test_a_weekly_report_is_skipped_while_its_reader_is_no_admin(any_bot: StudyBot) -> None:
+    await ask(any_bot, BOB, "weekly", "on")  # Bob never wrote privately: his chat is his user id "b"
+    messenger = FakeMessenger()
+    messenger.demoted.add(("grp", "b"))
+    ticker = Ticker(any_bot, {"test": messenger})
+    mondays = [local(TODAY + timedelta(weeks=n), time(9), ZoneInfo("UTC")) for n in (1, 2)]
+    first = await ticker.tick(mondays[0])
+    assert "skipped: group_report -> test:b" in first.lines and messenger.to("b") == []
+    messenger.demoted.clear()  # promoted again: the next Monday's report goes
+    second = await ticker.tick(mondays[1])
+    assert "sent: group_report -> test:b" in second.lines
+    [report] = messenger.to("b")
+    assert report.startswith("Group report: Evening class")

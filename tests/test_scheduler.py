@@ -36,6 +36,10 @@ class FakeMessenger:
         self.sent: list[tuple[str, str]] = []
         self.blocked: set[str] = set()
         self.retry_after: dict[str, float] = {}
+        self.demoted: set[tuple[str, str]] = set()  # (group chat, user): no admin there any more
+
+    async def administers(self, group: Address, user_id: str) -> bool:
+        return (group.chat_id, user_id) not in self.demoted
 
     async def send(self, address: Address, message: Outgoing) -> None:
         if address.chat_id in self.blocked:

@@ -38,6 +38,11 @@ def guild_id_of(address: Address) -> int | None:
     return int(rest) if rest != address.chat_id and rest.isdigit() else None
 
 
+def manages_server(permissions: discord.Permissions) -> bool:
+    """A server's group admin: Administrator or Manage Server."""
+    return permissions.administrator or permissions.manage_guild
+
+
 def _server(interaction: discord.Interaction[Any]) -> Chat | None:
     if interaction.guild_id is None:
         return None

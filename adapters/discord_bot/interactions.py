@@ -16,7 +16,7 @@ from typing import Any
 import discord
 
 from adapters.count_edits import CountEdits
-from adapters.discord_bot.chats import command_chat, guild_id_of, person, press_chat
+from adapters.discord_bot.chats import command_chat, guild_id_of, manages_server, person, press_chat
 from adapters.discord_bot.render import Page, pages, single_page
 from adapters.discord_bot.state import AdapterState
 from bot.core import ADMIN_COMMANDS, APOLOGY, StudyBot
@@ -42,7 +42,7 @@ class Interactions:
         delivered = 0
         try:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-            is_admin = name in ADMIN_COMMANDS and _manages_server(interaction)
+            is_admin = name in ADMIN_COMMANDS and manages_server(interaction.permissions)
             event = Command(person(interaction.user), chat, name, args, is_admin,
                             update_id=str(interaction.id))
             replies = (await metrics.handle(self.bot, event)).replies
@@ -114,7 +114,3 @@ def _edit_later(interaction: Interaction, reply: Outgoing) -> Callable[[], Await
         await interaction.edit_original_response(**single_page(reply).edit_kwargs())
     return edit
 
-
-def _manages_server(interaction: Interaction) -> bool:
-    permissions = interaction.permissions
-    return permissions.administrator or permissions.manage_guild

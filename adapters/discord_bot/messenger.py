@@ -14,7 +14,7 @@ import logging
 import discord
 
 from adapters.count_edits import CountEdits
-from adapters.discord_bot.chats import PLATFORM, guild_id_of
+from adapters.discord_bot.chats import PLATFORM, guild_id_of, manages_server
 from adapters.discord_bot.render import pages
 from adapters.discord_bot.state import AdapterState
 from bot.core import StudyBot
@@ -57,6 +57,25 @@ class DiscordMessenger:
             raise RetryLater(exc.retry_after) from exc
         except discord.DiscordServerError as exc:
             raise RetryLater(SERVER_ERROR_RETRY_SECONDS) from exc
+
+    async def administers(self, group: Address, user_id: str) -> bool:
+        """The member's server-wide permissions, fetched now (members are not cached: no privileged
+        intent). Not a member, or a server the bot has left, means no."""
+        guild_id = guild_id_of(group)
+        guild = self.client.get_guild(guild_id) if guild_id is not None else None
+        if guild is None or not user_id.isdigit():
+            return False
+        try:
+            member = await guild.fetch_member(int(user_id))
+        except (discord.NotFound, discord.Forbidden) as exc:
+            log.info("member %s of server %s not found: %s", user_id, guild_id, exc.text or exc.status)
+            return False
+        except discord.RateLimited as exc:
+            metrics.rate_limited(PLATFORM, exc.retry_after)
+            raise RetryLater(exc.retry_after) from exc
+        except discord.DiscordServerError as exc:
+            raise RetryLater(SERVER_ERROR_RETRY_SECONDS) from exc
+        return manages_server(member.guild_permissions)
 
     async def _direct(self, address: Address) -> discord.DMChannel:
         if not address.chat_id.isdigit():

@@ -24,8 +24,6 @@ from datetime import date
 from typing import Any
 
 from telegram import Message, Update
-from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from adapters.telegram import menu, updates
@@ -44,7 +42,6 @@ log = logging.getLogger(__name__)
 
 UNUSABLE_BUTTON = "This button no longer works. Send /help to carry on."
 FAILED_PRESS = "Sorry, something went wrong on our side. Please try again."
-ADMINS = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 TOLD_KEPT = 10_000  # people remembered as told today before older days are let go
 
 
@@ -164,11 +161,11 @@ class Handlers:
         if message.from_user is None:
             return False
         try:
-            member = await self.messenger.bot.get_chat_member(message.chat.id, message.from_user.id)
-        except TelegramError as exc:
-            log.warning("getChatMember failed in chat %s: %s", message.chat.id, exc)
+            return await self.messenger.administers(Address(PLATFORM, str(message.chat.id)),
+                                                    str(message.from_user.id))
+        except RetryLater as exc:
+            log.warning("getChatMember failed in chat %s: %s", message.chat.id, exc.__cause__)
             return False
-        return member.status in ADMINS
 
     async def _deliver(self, person: Person, chat: Chat, replies: list[Outgoing],
                        pressed_message: int | None = None) -> None:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 
 from telegram import Bot, InputFile, LinkPreviewOptions
-from telegram.constants import ParseMode
+from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from adapters.count_edits import CountEdits
@@ -26,6 +26,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # explanations cite sources; 
 _GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
 _UNCHANGED = "message is not modified"
 _NO_CHAT = "chat not found"
+ADMINS = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
 MarkUnreachable = Callable[[str, str], Awaitable[None]]
 
@@ -73,6 +74,20 @@ class TelegramMessenger:
             except ChatMigrated as moved:  # the group became a supergroup with a new id
                 log.info("chat %s moved to %s", address.chat_id, moved.new_chat_id)
                 await self._post(moved.new_chat_id, None, parts)
+
+    async def administers(self, group: Address, user_id: str) -> bool:
+        """getChatMember: an owner or administrator. Telegram refusing (the bot was removed, the
+        chat or user is unknown) means no; its flood limits and network trouble raise RetryLater."""
+        try:
+            member = await self.bot.get_chat_member(int(group.chat_id), int(user_id))
+        except (Forbidden, BadRequest) as exc:
+            log.info("getChatMember for %s in chat %s refused: %s", user_id, group.chat_id, exc.message)
+            return False
+        except RetryAfter as exc:
+            raise RetryLater(exc._retry_after.total_seconds()) from exc
+        except NetworkError as exc:
+            raise RetryLater(NETWORK_PAUSE) from exc
+        return member.status in ADMINS
 
     async def replace(self, address: Address, message_id: int, message: Outgoing) -> None:
         """Edits the message whose button was pressed. A message an edit cannot show (a photo, more

@@ -31,7 +31,7 @@ class PushOutcome(StrEnum):
     SENT = "sent"
     UNREACHABLE = "unreachable"  # the platform refuses delivery for good
     FAILED = "failed"
-    SKIPPED = "skipped"  # claimed, then nothing to say (today's goal was already met)
+    SKIPPED = "skipped"  # claimed, not sent: nothing to say (goal met), or its reader is no admin now
 
 
 DEFAULT_GOAL = 10

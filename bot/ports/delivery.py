@@ -31,3 +31,9 @@ class Messenger(Protocol):
     async def send(self, address: Address, message: Outgoing) -> None:
         """Delivers one message, raising RecipientUnreachable or RetryLater as above."""
         ...
+
+    async def administers(self, group: Address, user_id: str) -> bool:
+        """Whether the user is an admin of the group chat now: False once they are not, have left
+        it, or the bot has. Raises RetryLater as `send` does. A weekly group report names members
+        who went quiet, so it is asked again before each one goes."""
+        ...

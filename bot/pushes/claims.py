@@ -75,6 +75,8 @@ class Push:
     address: Address
     message: Outgoing
     recipient: tuple[str, str] | None  # (platform, user_id): the account a learner's pushes go to
+    # A group report: the group its reader must still administer when it goes (Messenger.administers).
+    admin_of: Address | None = None
 
 
 @dataclass(slots=True)
@@ -307,7 +309,8 @@ async def _claim_group_reports(tx: UnitOfWork, bank: Bank, default_timezone: str
             message = await report_message(tx, bank, subscription.group, now, day, WEEKLY_FOOTER)
             claimed.pushes.append(Push(recorded[key], key.kind,
                                        Address(key.platform, subscription.private_chat_id), message,
-                                       (admin.platform, admin.user_id)))
+                                       (admin.platform, admin.user_id),
+                                       Address(subscription.group.platform, subscription.group.chat_id)))
 
 
 async def claim_due(store: Store, bank: Bank, default_timezone: str, now: datetime,

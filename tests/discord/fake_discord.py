@@ -23,6 +23,7 @@ CHANNEL_ID = 7001  # the server's #study channel (also its system channel)
 OTHER_CHANNEL_ID = 7002
 EPHEMERAL = 64
 MANAGE_GUILD = str(1 << 5)
+MODERATORS_ROLE_ID = 7003  # a role granting Manage Server
 TIMESTAMP = "2026-03-02T15:00:00+00:00"
 
 Json = dict[str, Any]
@@ -106,6 +107,8 @@ class FakeDiscord:
         self.channels: dict[int, list[Message]] = {}  # channel id -> messages posted there
         self.exchanges: dict[str, Exchange] = {}  # by interaction token
         self.closed_dms: set[int] = set()
+        self.moderators: set[int] = set()  # members holding the Moderators role
+        self.departed: set[int] = set()  # users no longer in the server
         self.rate_limits: list[tuple[str, float]] = []  # (path fragment, retry_after): one 429 each
         self.unhandled: list[str] = []
         self.refuse_identify: int | None = None  # a close code to answer IDENTIFY with
@@ -301,6 +304,12 @@ class FakeDiscord:
                 if exchange.followed_at is None:
                     exchange.followed_at = asyncio.get_running_loop().time()
                 return _json(message.to_json())
+            case "GET", ["guilds", _, "members", member]:
+                if int(member) in self.departed:
+                    return _json({"message": "Unknown Member", "code": 10007}, status=404)
+                roles = [str(MODERATORS_ROLE_ID)] if int(member) in self.moderators else []
+                return _json({"user": user(int(member), f"user {member}"), "roles": roles,
+                              "joined_at": TIMESTAMP, "deaf": False, "mute": False, "flags": 0})
             case "POST", ["users", "@me", "channels"]:
                 recipient = int(body["recipient_id"])
                 return _json({"id": str(self.dm_channel(recipient)), "type": 1,
@@ -364,8 +373,10 @@ def _guild() -> Json:
         "id": str(GUILD_ID), "name": "CMAS Study Group", "icon": None, "owner_id": "1",
         "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 0,
         "explicit_content_filter": 0, "features": [], "emojis": [], "stickers": [], "mfa_level": 0,
-        "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": "0", "position": 0,
-                   "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+        "roles": [{"id": str(role_id), "name": name, "permissions": permissions, "position": position,
+                   "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+                  for role_id, name, permissions, position in (
+                      (GUILD_ID, "@everyone", "0", 0), (MODERATORS_ROLE_ID, "Moderators", MANAGE_GUILD, 1))],
         "system_channel_id": str(CHANNEL_ID), "system_channel_flags": 0, "rules_channel_id": None,
         "member_count": 4, "large": False, "unavailable": False, "joined_at": TIMESTAMP,
         "premium_tier": 0, "preferred_locale": "en-US", "nsfw_level": 0,

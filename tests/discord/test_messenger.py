@@ -1,4 +1,5 @@
-"""Pushes through the messenger: DMs, server channels, closed DMs, rate limits, long texts."""
+"""Pushes through the messenger: DMs, server channels, closed DMs, rate limits, long texts; and
+whether someone still administers a server, asked before a weekly group report goes."""
 
 from __future__ import annotations
 
@@ -91,3 +92,20 @@ async def test_long_pushes_are_split_and_bad_addresses_refused(fake: FakeDiscord
     for chat_id in ("not-a-user", "guild:1"):  # a stranger's id; a server with no channel known
         with pytest.raises(RecipientUnreachable):
             await frontend.messenger.send(Address("discord", chat_id), PROMPT)
+
+
+async def test_administers_reads_the_members_server_permissions_now(fake: FakeDiscord,
+                                                                    start_bot: StartBot) -> None:
+    """Manage Server through a role counts; a plain member, someone who left, or a server the bot
+    is not in does not."""
+    frontend = await start_bot()
+    server = Address("discord", f"guild:{GUILD_ID}")
+    fake.moderators.add(101)
+    fake.departed.add(103)
+    assert await frontend.messenger.administers(server, "101")
+    assert not await frontend.messenger.administers(server, "102")
+    assert not await frontend.messenger.administers(server, "103")
+    assert not await frontend.messenger.administers(Address("discord", "guild:4242"), "101")
+    assert fake.requests.count(f"GET /guilds/{GUILD_ID}/members/101") == 1  # asked now, not cached
+    fake.moderators.discard(101)
+    assert not await frontend.messenger.administers(server, "101")

@@ -100,6 +100,36 @@ async def test_weekly_report_arrives_by_private_message_on_monday_once(
     assert report.startswith("Group report: CMAS evening class") and "weekly off in the group" in report
 
 
+async def test_a_weekly_report_reaches_only_someone_who_still_administers_the_group(
+        telegram: TelegramFrontend, api: FakeBotApi, core: StudyBot, alice: Json) -> None:
+    """The report names members who went quiet: a former admin, or anyone once the bot has been
+    removed from the group, gets none (asked each Monday with getChatMember), and a re-promoted
+    admin gets theirs again."""
+    api.group(GROUP, "CMAS evening class", admins=(101,))
+    await seed(core)
+    api.say(alice, "/groupreport weekly on", chat_id=GROUP)
+    await api.wait("sendMessage", chat_id=GROUP)
+    ticker = Ticker(core, {"telegram": telegram.messenger})
+    mondays = [datetime(2026, 3, 9, 9, tzinfo=UTC) + timedelta(weeks=n) for n in range(3)]
+
+    api.admins[GROUP] = set()  # Alice is demoted
+    mark = api.mark()
+    assert "skipped: group_report -> telegram:101" in (await ticker.tick(mondays[0])).lines
+    assert api.made("sendPhoto", since=mark) == [] and api.made("sendMessage", since=mark, chat_id=101) == []
+    assert [c.params["user_id"] for c in api.made("getChatMember", since=mark)] == ["101"]
+
+    api.fail("getChatMember", 403, "Forbidden: bot was kicked from the supergroup chat")
+    mark = api.mark()
+    assert "skipped: group_report -> telegram:101" in (await ticker.tick(mondays[1])).lines
+    assert api.made("sendPhoto", since=mark) == []
+
+    api.admins[GROUP] = {101}
+    mark = api.mark()
+    assert "sent: group_report -> telegram:101" in (await ticker.tick(mondays[2])).lines
+    [photo] = api.made("sendPhoto", since=mark)
+    assert photo.chat_id == 101 and photo.text.startswith("Group report: CMAS evening class")
+
+
 async def test_the_sunday_digest_arrives_privately_with_a_drill_button(
         telegram: TelegramFrontend, api: FakeBotApi, core: StudyBot, alice: Json) -> None:
     api.say(alice, "/digest on")
