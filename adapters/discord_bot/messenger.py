@@ -60,12 +60,13 @@ class DiscordMessenger:
 
     async def administers(self, group: Address, user_id: str) -> bool:
         """The member's server-wide permissions, fetched now (members are not cached: no privileged
-        intent). Not a member, or a server the bot has left, means no."""
+        intent); the server too when another shard holds it. Not a member, or a server the bot has
+        left, means no."""
         guild_id = guild_id_of(group)
-        guild = self.client.get_guild(guild_id) if guild_id is not None else None
-        if guild is None or not user_id.isdigit():
+        if guild_id is None or not user_id.isdigit():
             return False
         try:
+            guild = self.client.get_guild(guild_id) or await self.client.fetch_guild(guild_id)
             member = await guild.fetch_member(int(user_id))
         except (discord.NotFound, discord.Forbidden) as exc:
             log.info("member %s of server %s not found: %s", user_id, guild_id, exc.text or exc.status)

@@ -304,6 +304,10 @@ class FakeDiscord:
                 if exchange.followed_at is None:
                     exchange.followed_at = asyncio.get_running_loop().time()
                 return _json(message.to_json())
+            case "GET", ["guilds", guild]:
+                if int(guild) != GUILD_ID:
+                    return _json({"message": "Unknown Guild", "code": 10004}, status=404)
+                return _json(_guild())
             case "GET", ["guilds", _, "members", member]:
                 if int(member) in self.departed:
                     return _json({"message": "Unknown Member", "code": 10007}, status=404)

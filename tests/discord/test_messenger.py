@@ -109,3 +109,13 @@ async def test_administers_reads_the_members_server_permissions_now(fake: FakeDi
     assert fake.requests.count(f"GET /guilds/{GUILD_ID}/members/101") == 1  # asked now, not cached
     fake.moderators.discard(101)
     assert not await frontend.messenger.administers(server, "101")
+
+
+async def test_administers_fetches_a_server_another_shard_holds(fake: FakeDiscord, start_bot: StartBot,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any instance's ticker may send a report, and its shards may not hold the report's server."""
+    frontend = await start_bot()
+    monkeypatch.setattr(frontend.client, "get_guild", lambda _guild_id: None)
+    fake.moderators.add(101)
+    assert await frontend.messenger.administers(Address("discord", f"guild:{GUILD_ID}"), "101")
+    assert f"GET /guilds/{GUILD_ID}" in fake.requests
