@@ -150,6 +150,7 @@ def test_an_unreachable_discord_api_is_one_line_naming_the_host_and_exit_1(
     monkeypatch.setenv("LOG_LEVEL", "ERROR")  # discord.py warns that voice is not installed
     result = invoke("run")
     assert result.exit_code == 1
+    assert len(lines(result)) == 1, result.stderr
     [line] = lines(result)
     assert line.startswith(f"Discord API at 127.0.0.1:{port} is unreachable: ")
     assert "discord-secret" not in result.stderr

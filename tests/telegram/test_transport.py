@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import gc
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,8 +17,11 @@ import pytest
 from aiohttp import web
 from telegram.error import NetworkError, TimedOut
 
+from adapters.errors import PlatformUnreachable
+from adapters.telegram import TelegramConfig, TelegramFrontend
 from adapters.telegram.throttle import PatientLimiter
 from adapters.telegram.transport import AiohttpRequest, UnsentTimeout
+from bot.core import StudyBot
 
 TOKEN = "123456:SECRET-token-never-in-errors"
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
@@ -184,3 +188,17 @@ async def test_a_request_takes_no_thread(proxy: tuple[int, list[list[str]]],
         for _ in range(5):
             await request.post(f"http://api.telegram.invalid/bot{TOKEN}/sendMessage", None)
     assert len(heads) == 5 and handed_off == []
+
+
+async def test_a_start_that_cannot_reach_telegram_leaves_no_session_open(
+        core: StudyBot, caplog: pytest.LogCaptureFixture) -> None:
+    """PTB closes its HTTP clients only after a full initialize, so a failed getMe left both
+    sessions open: logged as unclosed when collected, beside the one line a failed start prints."""
+    config = TelegramConfig(token=TOKEN, base_url=f"http://127.0.0.1:{closed_port()}/bot",
+                            network_retries=0)
+    frontend = TelegramFrontend(core, config)
+    with pytest.raises(PlatformUnreachable):
+        await frontend.start()
+    del frontend
+    gc.collect()
+    assert not [r for r in caplog.records if "Unclosed" in r.getMessage()]
