@@ -13,21 +13,20 @@ import asyncio
 import logging
 from dataclasses import replace
 
-from bot.outgoing import Image, Outgoing
+from bot.outgoing import Drawing, Image, Outgoing
 
 log = logging.getLogger(__name__)
 
 
 async def draw_all(replies: list[Outgoing]) -> list[Outgoing]:
     """The replies with each pending drawing drawn into its image."""
-    return [await _drawn(reply) if reply.drawing is not None else reply for reply in replies]
+    return [reply if reply.drawing is None else await _drawn(reply, reply.drawing) for reply in replies]
 
 
-async def _drawn(reply: Outgoing) -> Outgoing:
-    assert reply.drawing is not None
+async def _drawn(reply: Outgoing, drawing: Drawing) -> Outgoing:
     try:
-        png = await asyncio.to_thread(reply.drawing.draw)
+        png = await asyncio.to_thread(drawing.draw)
     except Exception:
-        log.exception("could not draw %s; the message goes as text", reply.drawing.filename)
+        log.exception("could not draw %s; the message goes as text", drawing.filename)
         return replace(reply, drawing=None)
-    return replace(reply, image=Image(reply.drawing.filename, png), drawing=None)
+    return replace(reply, image=Image(drawing.filename, png), drawing=None)
