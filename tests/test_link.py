@@ -361,6 +361,20 @@ async def test_a_group_report_goes_with_the_account_that_asked_for_it(bot: Study
         assert not await tx.groups.report_subscribed("discord", "guild:5", kept.id)
 
 
+async def test_a_group_report_goes_to_the_private_chat_of_the_account_that_asked(
+        bot: StudyBot, any_store: Store, clock: FixedClock) -> None:
+    """A linked learner's pushes go to one account's chat; a report goes to the account that runs
+    the group, on the group's platform, whichever account their pushes use."""
+    tg, dc = on(bot, TG), on(bot, DC)
+    await dc.send(f"/link {await code_from(tg)}")
+    linked = await learner_of(any_store, DC)
+    assert linked is not None and (linked.platform, linked.private_chat_id) == ("telegram", "t1")
+    group = Chat(Address("discord", "guild:5"), is_group=True, title="Evening class")
+    await bot.handle(Command(dc.person, group, "groupreport", ("weekly", "on"), is_admin=True))
+    async with any_store.transaction() as tx:
+        [(subscription, _due)] = await tx.pushes.reports_due(clock.now() + timedelta(days=8), ["discord"], 10)
+    assert subscription.private_chat_id == "d1"
+
 async def test_forgetme_deletes_every_linked_account(bot: StudyBot, any_store: Store) -> None:
     tg, dc = on(bot, TG), on(bot, DC)
     await dc.send(f"/link {await code_from(tg)}")

@@ -27,8 +27,10 @@ async def command(turn: Turn, args: tuple[str, ...]) -> list[Outgoing]:
             report = await report_message(turn.tx, turn.bank, group, turn.now, turn.today)
             return [Outgoing(f"{name}: the group report is on its way to you privately."), report]
         case ["weekly", "on"]:
-            # Telegram and Discord both address a private chat by its user's id.
-            private_chat = turn.learner.private_chat_id or turn.person.user_id
+            # The account that runs the group, on its platform: Telegram and Discord both address a
+            # private chat by its user's id. (A linked learner's own pushes may go to their other
+            # account, whose chat id means nothing on this platform.)
+            private_chat = turn.person.user_id
             await turn.tx.groups.subscribe_report(*at, private_chat, turn.now,
                                                   weekly_at(REPORT_DAY, REPORT_AT, turn.zone, turn.now))
             return [Outgoing(f"{name}: the group report will reach you privately every Monday at "
