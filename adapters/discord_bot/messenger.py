@@ -10,6 +10,8 @@ failing, becomes RetryLater.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import discord
 
@@ -39,24 +41,20 @@ class DiscordMessenger:
     async def send(self, address: Address, message: Outgoing) -> None:
         guild_id = guild_id_of(address)
         self._counts.posted(address.chat_id)
-        try:
-            if guild_id is None:
-                target: discord.abc.Messageable = await self._direct(address)
-            else:
-                target = await self._channel(guild_id, address)
-            for page in pages(message):
-                await target.send(**page.send_kwargs())
-        except discord.Forbidden as exc:
-            if guild_id is None and exc.code == CANNOT_MESSAGE_USER:
-                await self.bot.mark_unreachable(PLATFORM, address.chat_id)
-            raise RecipientUnreachable(f"{address.chat_id}: {exc.text or exc.status}") from exc
-        except discord.NotFound as exc:
-            raise RecipientUnreachable(f"{address.chat_id}: {exc.text or exc.status}") from exc
-        except discord.RateLimited as exc:
-            metrics.rate_limited(PLATFORM, exc.retry_after)
-            raise RetryLater(exc.retry_after) from exc
-        except discord.DiscordServerError as exc:
-            raise RetryLater(SERVER_ERROR_RETRY_SECONDS) from exc
+        with _retry_later():
+            try:
+                if guild_id is None:
+                    target: discord.abc.Messageable = await self._direct(address)
+                else:
+                    target = await self._channel(guild_id, address)
+                for page in pages(message):
+                    await target.send(**page.send_kwargs())
+            except discord.Forbidden as exc:
+                if guild_id is None and exc.code == CANNOT_MESSAGE_USER:
+                    await self.bot.mark_unreachable(PLATFORM, address.chat_id)
+                raise RecipientUnreachable(f"{address.chat_id}: {exc.text or exc.status}") from exc
+            except discord.NotFound as exc:
+                raise RecipientUnreachable(f"{address.chat_id}: {exc.text or exc.status}") from exc
 
     async def administers(self, group: Address, user_id: str) -> bool:
         """The member's server-wide permissions, fetched now (members are not cached: no privileged
@@ -65,17 +63,13 @@ class DiscordMessenger:
         guild_id = guild_id_of(group)
         if guild_id is None or not user_id.isdigit():
             return False
-        try:
-            guild = self.client.get_guild(guild_id) or await self.client.fetch_guild(guild_id)
-            member = await guild.fetch_member(int(user_id))
-        except (discord.NotFound, discord.Forbidden) as exc:
-            log.info("member %s of server %s not found: %s", user_id, guild_id, exc.text or exc.status)
-            return False
-        except discord.RateLimited as exc:
-            metrics.rate_limited(PLATFORM, exc.retry_after)
-            raise RetryLater(exc.retry_after) from exc
-        except discord.DiscordServerError as exc:
-            raise RetryLater(SERVER_ERROR_RETRY_SECONDS) from exc
+        with _retry_later():
+            try:
+                guild = self.client.get_guild(guild_id) or await self.client.fetch_guild(guild_id)
+                member = await guild.fetch_member(int(user_id))
+            except (discord.NotFound, discord.Forbidden) as exc:
+                log.info("member %s of server %s not found: %s", user_id, guild_id, exc.text or exc.status)
+                return False
         return manages_server(member.guild_permissions)
 
     async def _direct(self, address: Address) -> discord.DMChannel:
@@ -94,3 +88,15 @@ class DiscordMessenger:
                 raise RecipientUnreachable(f"no channel known for server {guild_id}: run /quiz there")
             channel_id = system.id
         return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
+
+
+@contextmanager
+def _retry_later() -> Iterator[None]:
+    """A rate limit longer than discord.py waits out itself, or Discord failing: RetryLater."""
+    try:
+        yield
+    except discord.RateLimited as exc:
+        metrics.rate_limited(PLATFORM, exc.retry_after)
+        raise RetryLater(exc.retry_after) from exc
+    except discord.DiscordServerError as exc:
+        raise RetryLater(SERVER_ERROR_RETRY_SECONDS) from exc

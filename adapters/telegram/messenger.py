@@ -77,16 +77,15 @@ class TelegramMessenger:
 
     async def administers(self, group: Address, user_id: str) -> bool:
         """getChatMember: an owner or administrator. Telegram refusing (the bot was removed, the
-        chat or user is unknown) means no; its flood limits and network trouble raise RetryLater."""
-        try:
-            member = await self.bot.get_chat_member(int(group.chat_id), int(user_id))
-        except (Forbidden, BadRequest) as exc:
-            log.info("getChatMember for %s in chat %s refused: %s", user_id, group.chat_id, exc.message)
-            return False
-        except RetryAfter as exc:
-            raise RetryLater(exc._retry_after.total_seconds()) from exc
-        except NetworkError as exc:
-            raise RetryLater(NETWORK_PAUSE) from exc
+        chat or user is unknown) means no, and marks nobody unreachable; its flood limits and network
+        trouble raise RetryLater, as for a send."""
+        async with self._translated(group):
+            try:
+                member = await self.bot.get_chat_member(int(group.chat_id), int(user_id))
+            except (Forbidden, BadRequest) as exc:
+                log.info("getChatMember for %s in chat %s refused: %s", user_id, group.chat_id,
+                         exc.message)
+                return False
         return member.status in ADMINS
 
     async def replace(self, address: Address, message_id: int, message: Outgoing) -> None:
