@@ -9,7 +9,7 @@ a cost to every Python call, so the layers made of many small calls (SQLAlchemy,
 than they run; the shares are for comparing layers, the throughput benchmark for absolute cost.
 The driver's polling of the fake (a few requests a second) is in the HTTP client's line. cProfile sees
 only the event loop's thread, so the CPU every other thread of the process spent in the same burst is
-printed beside it (aiohttp's trust_env once cost a third of the bot's CPU there, unseen by the profile).
+printed beside it (aiohttp's trust_env once spent about 15 % of the bot's CPU there, unseen).
 
 Run: scripts/with-postgres.sh .venv/bin/python benchmarks/profile_update.py [N]
 """
