@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import struct
-import threading
 import time
 from datetime import date
 
@@ -14,6 +13,7 @@ from bot.domain.models import DomainRecord
 from bot.stats import chart
 from bot.stats.chart import ACTIVITY_DAYS, render
 from tests.chat import Chatter
+from tests.held_drawing import HeldDrawing
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -54,18 +54,12 @@ async def test_the_chart_is_drawn_once_the_transaction_has_ended(chat: Chatter,
     and every other event waited for it."""
     await chat.send("/quiz")
     await chat.press("B")
-    drawing, release = threading.Event(), threading.Event()
-
-    def slow_render(*args: object) -> bytes:
-        drawing.set()
-        release.wait(5)
-        return render(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(chart, "render", slow_render)
+    held = HeldDrawing(render)
+    monkeypatch.setattr(chart, "render", held)
     stats = asyncio.create_task(chat.send("/stats"))
-    assert await asyncio.to_thread(drawing.wait, 5)
+    assert await held.started()
     [question] = await asyncio.wait_for(chat.as_user("u2").send("/quiz"), 2)  # not held up by the drawing
-    release.set()
+    held.release()
     [reply] = await stats
     assert question.choices and reply.image is not None and png_size(reply.image.png) == (720, 576)
 

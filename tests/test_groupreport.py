@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import threading
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,6 +25,7 @@ from bot.welcome.texts import HELP
 from scheduler.tick import Ticker
 from tests.chat import Chatter
 from tests.conftest import START
+from tests.held_drawing import HeldDrawing
 from tests.test_scheduler import FakeMessenger, local
 from tests.test_store_contract import any_store, db_url  # noqa: F401  (memory, SQLite, PostgreSQL)
 from tests.ticking import tick_twice_every_half_hour
@@ -198,21 +198,15 @@ async def test_a_weekly_reports_chart_is_drawn_once_the_claim_has_ended(
     """Drawn inside the claim's transaction, a Monday's reports held SQLite's write lock for about
     140 ms each, one after another, and every event waited for them."""
     await ask(any_bot, BOB, "weekly", "on")
-    render, drawing, release = chart.render, threading.Event(), threading.Event()
-
-    def slow_render(*args: object) -> bytes:
-        drawing.set()
-        release.wait(5)
-        return render(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(chart, "render", slow_render)
+    held = HeldDrawing(chart.render)
+    monkeypatch.setattr(chart, "render", held)
     monday = local(TODAY + timedelta(days=7), time(9), ZoneInfo("UTC"))
     claiming = asyncio.create_task(claim_due(any_bot.store, any_bot.bank, "UTC", monday, ["test"],
                                              random.Random(1)))
-    assert await asyncio.to_thread(drawing.wait, 5)
+    assert await held.started()
     private = Chat(Address("test", "a"), is_group=False)
     [helped] = await asyncio.wait_for(any_bot.handle(Command(ANN, private, "help")), 2)  # not held up
-    release.set()
+    held.release()
     [report] = [p.message for p in (await claiming).pushes if p.kind is PushKind.GROUP_REPORT]
     assert helped.text == HELP
     assert report.drawing is None and report.image is not None and report.image.png.startswith(b"\x89PNG")
